@@ -1,0 +1,608 @@
+"""The entry cache: the only module that speaks SQL.
+
+A SQLite file in WAL mode with a busy timeout, so a ``digest fetch`` from cron
+and an open TUI share it without "database is locked". It is a rebuildable
+cache: every piece of the editor's work lives in ``issues/*.toml``; losing this
+file loses fetched posts and read states, nothing else.
+
+Each thread gets its own connection (sqlite3 connections are not shared
+across threads), so TUI workers can query while the event loop stays free.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from digest.model import Entry, EntryState, Feed, FeedStatus, Issue
+
+SCHEMA_VERSION = 2
+
+_MIGRATIONS: dict[int, str] = {
+    1: """
+    CREATE TABLE feeds (
+        id INTEGER PRIMARY KEY,
+        url TEXT NOT NULL UNIQUE,
+        title TEXT NOT NULL DEFAULT '',
+        site_url TEXT NOT NULL DEFAULT '',
+        etag TEXT NOT NULL DEFAULT '',
+        last_modified TEXT NOT NULL DEFAULT '',
+        body_hash TEXT NOT NULL DEFAULT '',
+        last_fetch REAL,
+        http_status INTEGER,
+        status TEXT NOT NULL DEFAULT 'new',
+        error TEXT NOT NULL DEFAULT '',
+        retry_after REAL
+    );
+    CREATE TABLE entries (
+        rowid INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        feed_id INTEGER NOT NULL REFERENCES feeds(id),
+        guid TEXT NOT NULL DEFAULT '',
+        link TEXT NOT NULL DEFAULT '',
+        title TEXT NOT NULL DEFAULT '',
+        author TEXT NOT NULL DEFAULT '',
+        source_title TEXT NOT NULL DEFAULT '',
+        source_url TEXT NOT NULL DEFAULT '',
+        published REAL,
+        updated REAL,
+        sort_time REAL NOT NULL,
+        summary_html TEXT NOT NULL DEFAULT '',
+        content_html TEXT NOT NULL DEFAULT '',
+        text TEXT NOT NULL DEFAULT '',
+        categories TEXT NOT NULL DEFAULT '[]',
+        first_seen REAL NOT NULL,
+        state TEXT NOT NULL DEFAULT 'new'
+    );
+    CREATE INDEX entries_sort ON entries(sort_time DESC, rowid DESC);
+    CREATE INDEX entries_link ON entries(link);
+    CREATE INDEX entries_feed ON entries(feed_id);
+    CREATE TABLE entry_feeds (
+        entry_rowid INTEGER NOT NULL,
+        feed_id INTEGER NOT NULL,
+        PRIMARY KEY (entry_rowid, feed_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX entry_feeds_feed ON entry_feeds(feed_id);
+    CREATE VIRTUAL TABLE entries_fts USING fts5(
+        title, author, source_title, text,
+        content='entries', content_rowid='rowid',
+        tokenize='unicode61 remove_diacritics 2', prefix='2 3'
+    );
+    CREATE TRIGGER entries_ai AFTER INSERT ON entries BEGIN
+        INSERT INTO entries_fts(rowid, title, author, source_title, text)
+        VALUES (new.rowid, new.title, new.author, new.source_title, new.text);
+    END;
+    CREATE TRIGGER entries_ad AFTER DELETE ON entries BEGIN
+        INSERT INTO entries_fts(entries_fts, rowid, title, author, source_title, text)
+        VALUES ('delete', old.rowid, old.title, old.author, old.source_title, old.text);
+    END;
+    CREATE TRIGGER entries_au AFTER UPDATE OF title, author, source_title, text ON entries BEGIN
+        INSERT INTO entries_fts(entries_fts, rowid, title, author, source_title, text)
+        VALUES ('delete', old.rowid, old.title, old.author, old.source_title, old.text);
+        INSERT INTO entries_fts(rowid, title, author, source_title, text)
+        VALUES (new.rowid, new.title, new.author, new.source_title, new.text);
+    END;
+    """,
+    2: """
+    CREATE TABLE issue_items (
+        rowid INTEGER PRIMARY KEY,
+        number INTEGER NOT NULL,
+        status TEXT NOT NULL,
+        date TEXT NOT NULL,
+        issue_title TEXT NOT NULL,
+        section TEXT NOT NULL,
+        title TEXT NOT NULL,
+        url TEXT NOT NULL,
+        blurb TEXT NOT NULL,
+        source TEXT NOT NULL
+    );
+    CREATE INDEX issue_items_url ON issue_items(url);
+    CREATE VIRTUAL TABLE issue_items_fts USING fts5(
+        title, blurb, section, issue_title,
+        content='issue_items', content_rowid='rowid',
+        tokenize='unicode61 remove_diacritics 2', prefix='2 3'
+    );
+    """,
+}
+
+
+class StoreError(Exception):
+    """The cache file cannot be opened or used; the message names it."""
+
+
+@dataclass(frozen=True)
+class EntryRow:
+    """What one inbox row needs: small, so a page of them is cheap."""
+
+    rowid: int
+    id: str
+    title: str
+    author: str
+    feed_title: str
+    link: str
+    published: dt.datetime | None
+    state: EntryState
+
+
+@dataclass(frozen=True)
+class EntryFilter:
+    """An inbox filter. Immutable: the TUI swaps whole filters, never mutates one."""
+
+    text: str = ""
+    only_new: bool = False
+    hide_dismissed: bool = True
+    feed_url: str = ""
+    since: dt.datetime | None = None
+    until: dt.datetime | None = None
+
+    def containing(self, text: str) -> EntryFilter:
+        return EntryFilter(text, self.only_new, self.hide_dismissed, self.feed_url,
+                           self.since, self.until)
+
+
+@dataclass(frozen=True)
+class FetchRecord:
+    """What one fetch of one feed learned, to be stored in one go."""
+
+    url: str
+    status: FeedStatus
+    http_status: int | None = None
+    error: str = ""
+    etag: str | None = None
+    last_modified: str | None = None
+    body_hash: str | None = None
+    retry_after: dt.datetime | None = None
+    title: str = ""
+    site_url: str = ""
+    new_url: str = ""
+    when: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class IssueHit:
+    number: int
+    date: str
+    issue_title: str
+    section: str
+    title: str
+    url: str
+    blurb: str
+    snippet: str
+    rank: float
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    issues: tuple[IssueHit, ...] = ()
+    entries: tuple[EntryRow, ...] = ()
+    entry_snippets: dict[str, str] = field(default_factory=dict)
+
+
+def _ts(value: dt.datetime | None) -> float | None:
+    return value.timestamp() if value else None
+
+
+def _dt(value: float | None) -> dt.datetime | None:
+    return dt.datetime.fromtimestamp(value, dt.UTC) if value is not None else None
+
+
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+
+
+def fts_query(text: str) -> str:
+    """Turn what the editor typed into an FTS5 query: every word, as a prefix.
+
+    User text never reaches FTS5 syntax directly, so `"`, `*`, `NEAR` or `-`
+    cannot make the query fail.
+    """
+    tokens = _TOKEN.findall(text)
+    return " ".join(f'"{t}"*' for t in tokens)
+
+
+class Store:
+    """The SQLite entry cache of one machine (shared by all processes on it)."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._all: list[sqlite3.Connection] = []
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(
+                f"{self.path}: cannot open the entry cache: {exc}. It holds only fetched "
+                "posts; delete it (and its -wal/-shm files) to rebuild it with `digest fetch`."
+            ) from None
+
+    # --- connections ---------------------------------------------------------
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None,
+                                   check_same_thread=False)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA busy_timeout=30000")
+            conn.execute("PRAGMA foreign_keys=ON")
+            conn.execute("PRAGMA cache_size=-32000")
+            self._local.conn = conn
+            with self._lock:
+                self._all.append(conn)
+        return conn
+
+    def close(self) -> None:
+        with self._lock:
+            for conn in self._all:
+                try:
+                    conn.close()
+                except sqlite3.Error:
+                    pass
+            self._all.clear()
+        self._local = threading.local()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction taken up front, so writers queue instead of deadlocking."""
+        db = self.db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+
+    def _migrate(self) -> None:
+        db = self.db
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path}: made by a newer digest (schema {version}, this one knows "
+                f"{SCHEMA_VERSION}); upgrade digest or use another --db"
+            )
+        if version == SCHEMA_VERSION:
+            return
+        with self.transaction():
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            for v in range(version + 1, SCHEMA_VERSION + 1):
+                for statement in _split_sql(_MIGRATIONS[v]):
+                    db.execute(statement)
+            db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+
+    # --- feeds ---------------------------------------------------------------
+
+    def ensure_feeds(self, feeds: Iterable[tuple[str, str]]) -> None:
+        """Make sure each (url, title) subscription has a row."""
+        with self.transaction() as db:
+            for url, title in feeds:
+                db.execute(
+                    "INSERT INTO feeds(url, title) VALUES (?, ?) ON CONFLICT(url) DO UPDATE "
+                    "SET title = CASE WHEN feeds.title = '' THEN excluded.title "
+                    "ELSE feeds.title END",
+                    (url, title),
+                )
+
+    _FEED_COLS = (
+        "f.url, f.title, f.site_url, f.etag, f.last_modified, f.body_hash, f.last_fetch, "
+        "f.http_status, f.status, f.error, f.retry_after"
+    )
+
+    def _feed(self, row: Sequence[object], count: int) -> Feed:
+        (url, title, site_url, etag, lm, body_hash, last_fetch, http_status, status, error,
+         retry_after) = row
+        return Feed(
+            url=str(url), title=str(title), site_url=str(site_url), etag=str(etag),
+            last_modified=str(lm), body_hash=str(body_hash),
+            last_fetch=_dt(last_fetch),  # type: ignore[arg-type]
+            http_status=http_status,  # type: ignore[arg-type]
+            status=status,  # type: ignore[arg-type]
+            error=str(error),
+            retry_after=_dt(retry_after),  # type: ignore[arg-type]
+            entry_count=count,
+        )
+
+    def feeds(self, urls: Iterable[str] | None = None) -> list[Feed]:
+        """Feeds with their entry counts (entries reached through them, deduplicated)."""
+        rows = self.db.execute(
+            f"SELECT {self._FEED_COLS}, "
+            "(SELECT count(*) FROM entry_feeds ef WHERE ef.feed_id = f.id) "
+            "FROM feeds f ORDER BY lower(f.title), f.url"
+        ).fetchall()
+        feeds = [self._feed(r[:-1], r[-1]) for r in rows]
+        if urls is not None:
+            wanted = list(urls)
+            by_url = {f.url: f for f in feeds}
+            return [by_url.get(u) or Feed(url=u) for u in wanted]
+        return feeds
+
+    def feed(self, url: str) -> Feed | None:
+        row = self.db.execute(
+            f"SELECT {self._FEED_COLS}, "
+            "(SELECT count(*) FROM entry_feeds ef WHERE ef.feed_id = f.id) "
+            "FROM feeds f WHERE f.url = ?",
+            (url,),
+        ).fetchone()
+        return self._feed(row[:-1], row[-1]) if row else None
+
+    def record_fetch(self, rec: FetchRecord, entries: Sequence[Entry] = ()) -> int:
+        """Store one feed's fetch outcome and its entries in one transaction.
+
+        Validators (ETag, Last-Modified, body hash) are written only together
+        with the entries of a body that parsed, so a failed download is never
+        answered "not modified" later. Returns how many entries were new.
+        """
+        when = (rec.when or dt.datetime.now(dt.UTC)).timestamp()
+        with self.transaction() as db:
+            db.execute("INSERT INTO feeds(url) VALUES (?) ON CONFLICT(url) DO NOTHING",
+                       (rec.url,))
+            sets = ["last_fetch = ?", "http_status = ?", "status = ?", "error = ?",
+                    "retry_after = ?"]
+            args: list[object] = [when, rec.http_status, rec.status, rec.error,
+                                  _ts(rec.retry_after)]
+            for col, value in (("etag", rec.etag), ("last_modified", rec.last_modified),
+                               ("body_hash", rec.body_hash)):
+                if value is not None:
+                    sets.append(f"{col} = ?")
+                    args.append(value)
+            if rec.title:
+                sets.append("title = ?")
+                args.append(rec.title)
+            if rec.site_url:
+                sets.append("site_url = ?")
+                args.append(rec.site_url)
+            db.execute(f"UPDATE feeds SET {', '.join(sets)} WHERE url = ?", (*args, rec.url))
+            feed_id = db.execute("SELECT id FROM feeds WHERE url = ?", (rec.url,)).fetchone()[0]
+            new = self._insert_entries(db, feed_id, entries, when)
+            if rec.new_url and rec.new_url != rec.url:
+                self._rename(db, rec.url, rec.new_url)
+        return new
+
+    def _insert_entries(self, db: sqlite3.Connection, feed_id: int,
+                        entries: Sequence[Entry], when: float) -> int:
+        new = 0
+        for e in entries:
+            published = _ts(e.published)
+            updated = _ts(e.updated)
+            cur = db.execute(
+                "INSERT INTO entries(id, feed_id, guid, link, title, author, source_title, "
+                "source_url, published, updated, sort_time, summary_html, content_html, text, "
+                "categories, first_seen) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
+                "ON CONFLICT(id) DO NOTHING",
+                (e.id, feed_id, e.guid, e.link, e.title, e.author, e.source_title,
+                 e.source_url, published, updated, published or updated or when,
+                 e.summary_html, e.content_html, e.text, json.dumps(list(e.categories)), when),
+            )
+            if cur.rowcount:
+                new += 1
+                rowid = cur.lastrowid
+            else:
+                rowid = db.execute("SELECT rowid FROM entries WHERE id = ?", (e.id,)).fetchone()[0]
+                # A later copy may know more (the original blog has the full text).
+                if updated and e.content_html:
+                    db.execute(
+                        "UPDATE entries SET content_html = ?, text = ?, updated = ? "
+                        "WHERE rowid = ? AND (updated IS NULL OR updated < ?)",
+                        (e.content_html, e.text, updated, rowid, updated),
+                    )
+            db.execute("INSERT OR IGNORE INTO entry_feeds(entry_rowid, feed_id) VALUES (?, ?)",
+                       (rowid, feed_id))
+        return new
+
+    def _rename(self, db: sqlite3.Connection, old: str, new: str) -> None:
+        exists = db.execute("SELECT id FROM feeds WHERE url = ?", (new,)).fetchone()
+        if exists:
+            return
+        db.execute("UPDATE feeds SET url = ? WHERE url = ?", (new, old))
+
+    # --- entries -------------------------------------------------------------
+
+    _ROW_COLS = (
+        "e.rowid, e.id, e.title, e.author, "
+        "COALESCE(NULLIF(f.title, ''), f.url), e.link, e.published, e.state"
+    )
+
+    def _where(self, flt: EntryFilter) -> tuple[str, list[object]]:
+        clauses: list[str] = []
+        args: list[object] = []
+        query = fts_query(flt.text)
+        if query:
+            clauses.append("e.rowid IN (SELECT rowid FROM entries_fts WHERE entries_fts MATCH ?)")
+            args.append(query)
+        if flt.only_new:
+            clauses.append("e.state = 'new'")
+        elif flt.hide_dismissed:
+            clauses.append("e.state != 'dismissed'")
+        if flt.feed_url:
+            clauses.append(
+                "e.rowid IN (SELECT entry_rowid FROM entry_feeds WHERE feed_id = "
+                "(SELECT id FROM feeds WHERE url = ?))"
+            )
+            args.append(flt.feed_url)
+        if flt.since:
+            clauses.append("e.sort_time >= ?")
+            args.append(flt.since.timestamp())
+        if flt.until:
+            clauses.append("e.sort_time < ?")
+            args.append(flt.until.timestamp())
+        where = " AND ".join(clauses) if clauses else "1"
+        return where, args
+
+    def entry_rowids(self, flt: EntryFilter = EntryFilter()) -> list[int]:
+        """The rowids of every matching entry, newest first: the inbox's whole order.
+
+        A list of ints is cheap even at 100,000 entries; rows are then paged in
+        by ``rows()`` for what is on screen.
+        """
+        where, args = self._where(flt)
+        sql = f"SELECT e.rowid FROM entries e WHERE {where} ORDER BY e.sort_time DESC, e.rowid DESC"
+        return [r[0] for r in self.db.execute(sql, args)]
+
+    def rows(self, rowids: Sequence[int]) -> list[EntryRow]:
+        """Inbox rows for these rowids, in the order given."""
+        if not rowids:
+            return []
+        found: dict[int, EntryRow] = {}
+        for start in range(0, len(rowids), 500):
+            chunk = rowids[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            for r in self.db.execute(
+                f"SELECT {self._ROW_COLS} FROM entries e JOIN feeds f ON f.id = e.feed_id "
+                f"WHERE e.rowid IN ({marks})",
+                chunk,
+            ):
+                found[r[0]] = EntryRow(r[0], r[1], r[2], r[3], r[4], r[5], _dt(r[6]), r[7])
+        return [found[i] for i in rowids if i in found]
+
+    def list_entries(self, flt: EntryFilter = EntryFilter(), limit: int = 100,
+                     offset: int = 0) -> list[EntryRow]:
+        where, args = self._where(flt)
+        sql = (f"SELECT {self._ROW_COLS} FROM entries e JOIN feeds f ON f.id = e.feed_id "
+               f"WHERE {where} ORDER BY e.sort_time DESC, e.rowid DESC LIMIT ? OFFSET ?")
+        return [EntryRow(r[0], r[1], r[2], r[3], r[4], r[5], _dt(r[6]), r[7])
+                for r in self.db.execute(sql, [*args, limit, offset])]
+
+    def count_entries(self, flt: EntryFilter = EntryFilter()) -> int:
+        where, args = self._where(flt)
+        return int(self.db.execute(f"SELECT count(*) FROM entries e WHERE {where}",
+                                   args).fetchone()[0])
+
+    def entry(self, entry_id: str) -> Entry | None:
+        """The whole entry (content included), with every feed it was seen in."""
+        row = self.db.execute(
+            "SELECT e.rowid, e.id, e.link, e.title, f.url, e.guid, e.author, e.source_title, "
+            "e.source_url, e.published, e.updated, e.summary_html, e.content_html, e.text, "
+            "e.categories, e.state, COALESCE(NULLIF(f.title, ''), f.url) "
+            "FROM entries e JOIN feeds f ON f.id = e.feed_id WHERE e.id = ?",
+            (entry_id,),
+        ).fetchone()
+        if row is None:
+            return None
+        feeds = tuple(
+            r[0] for r in self.db.execute(
+                "SELECT f.url FROM entry_feeds ef JOIN feeds f ON f.id = ef.feed_id "
+                "WHERE ef.entry_rowid = ? ORDER BY f.id", (row[0],)
+            )
+        )
+        return Entry(
+            id=row[1], link=row[2], title=row[3], feed_url=row[4], guid=row[5], author=row[6],
+            source_title=row[7], source_url=row[8], published=_dt(row[9]),
+            updated=_dt(row[10]), summary_html=row[11], content_html=row[12], text=row[13],
+            categories=tuple(json.loads(row[14] or "[]")), state=row[15], feeds=feeds,
+            feed_title=row[16],
+        )
+
+    def entry_by_link(self, link: str) -> Entry | None:
+        row = self.db.execute("SELECT id FROM entries WHERE link = ? LIMIT 1",
+                              (link,)).fetchone()
+        return self.entry(row[0]) if row else None
+
+    def set_state(self, entry_ids: Iterable[str], state: EntryState) -> None:
+        with self.transaction() as db:
+            db.executemany("UPDATE entries SET state = ? WHERE id = ?",
+                           [(state, i) for i in entry_ids])
+
+    # --- past issues ---------------------------------------------------------
+
+    def index_issues(self, issues: Iterable[Issue]) -> None:
+        """Replace the search index of issues with these (the files are the truth)."""
+        rows = []
+        for issue in issues:
+            for section in issue.sections:
+                if section.notes:
+                    rows.append((issue.number, issue.status, issue.date.isoformat(),
+                                 issue.title, section.title, section.title, "",
+                                 section.notes, ""))
+                for item in section.items:
+                    rows.append((issue.number, issue.status, issue.date.isoformat(),
+                                 issue.title, section.title, item.title, item.url,
+                                 item.blurb, item.source))
+        with self.transaction() as db:
+            db.execute("DELETE FROM issue_items")
+            db.executemany(
+                "INSERT INTO issue_items(number, status, date, issue_title, section, title, "
+                "url, blurb, source) VALUES (?,?,?,?,?,?,?,?,?)",
+                rows,
+            )
+            db.execute("INSERT INTO issue_items_fts(issue_items_fts) VALUES ('rebuild')")
+
+    def featured(self, links: Iterable[str] | None = None) -> dict[str, int]:
+        """Canonical link → number of the latest published issue that featured it."""
+        sql = ("SELECT url, max(number) FROM issue_items WHERE status = 'published' "
+               "AND url != '' GROUP BY url")
+        found = {r[0]: r[1] for r in self.db.execute(sql)}
+        if links is None:
+            return found
+        return {u: found[u] for u in links if u in found}
+
+    def search(self, text: str, limit: int = 50) -> SearchResults:
+        """One query over past issues and stored entries, each ranked by bm25."""
+        query = fts_query(text)
+        if not query:
+            return SearchResults()
+        hits = tuple(
+            IssueHit(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8])
+            for r in self.db.execute(
+                "SELECT i.number, i.date, i.issue_title, i.section, i.title, i.url, i.blurb, "
+                "snippet(issue_items_fts, 1, '\x02', '\x03', '…', 12), "
+                "bm25(issue_items_fts, 8.0, 2.0, 1.0, 1.0) AS rank "
+                "FROM issue_items_fts JOIN issue_items i ON i.rowid = issue_items_fts.rowid "
+                "WHERE issue_items_fts MATCH ? ORDER BY rank LIMIT ?",
+                (query, limit),
+            )
+        )
+        entry_hits = self.db.execute(
+            "SELECT entries_fts.rowid, snippet(entries_fts, 3, '\x02', '\x03', '…', 12), "
+            "bm25(entries_fts, 8.0, 3.0, 2.0, 1.0) AS rank "
+            "FROM entries_fts WHERE entries_fts MATCH ? ORDER BY rank LIMIT ?",
+            (query, limit),
+        ).fetchall()
+        rows = self.rows([r[0] for r in entry_hits])
+        by_rowid = {r.rowid: r for r in rows}
+        snippets = {by_rowid[r[0]].id: r[1] for r in entry_hits if r[0] in by_rowid}
+        return SearchResults(hits, tuple(rows), snippets)
+
+    def stats(self) -> dict[str, int]:
+        db = self.db
+        return {
+            "feeds": db.execute("SELECT count(*) FROM feeds").fetchone()[0],
+            "entries": db.execute("SELECT count(*) FROM entries").fetchone()[0],
+            "new": db.execute("SELECT count(*) FROM entries WHERE state='new'").fetchone()[0],
+        }
+
+    def data_version(self) -> int:
+        """Changes when another connection commits: the TUI polls it to pick up fetches."""
+        return int(self.db.execute("PRAGMA data_version").fetchone()[0])
+
+
+
+def _split_sql(script: str) -> list[str]:
+    """Split a migration into statements (triggers contain ';' inside BEGIN…END)."""
+    statements: list[str] = []
+    buf: list[str] = []
+    for line in script.splitlines():
+        buf.append(line)
+        joined = "\n".join(buf).strip()
+        if joined.endswith(";") and sqlite3.complete_statement(joined):
+            statements.append(joined)
+            buf = []
+    rest = "\n".join(buf).strip()
+    if rest:
+        statements.append(rest)
+    return statements

@@ -1,0 +1,151 @@
+"""The SQLite cache: dedupe, validators, states, search, concurrency, migrations."""
+
+from __future__ import annotations
+
+import datetime as dt
+import multiprocessing
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from digest.model import Entry, Issue, Item, Section
+from digest.store import SCHEMA_VERSION, EntryFilter, FetchRecord, Store, StoreError, fts_query
+
+UTC = dt.UTC
+
+
+def entry(n: int, link: str | None = None, title: str | None = None, text: str = "") -> Entry:
+    return Entry(
+        id=f"id{n}", link=link or f"https://blog.example/{n}", title=title or f"Post {n}",
+        author=f"Author {n % 3}", text=text or f"body of post {n}",
+        published=dt.datetime(2026, 1, 1, tzinfo=UTC) + dt.timedelta(days=n),
+    )
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    s = Store(tmp_path / "cache.db")
+    yield s
+    s.close()
+
+
+def test_schema_and_wal(store: Store) -> None:
+    assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_newer_schema_is_refused_clearly(tmp_path: Path) -> None:
+    path = tmp_path / "future.db"
+    sqlite3.connect(path).execute("PRAGMA user_version=99").connection.close()
+    with pytest.raises(StoreError, match="newer digest"):
+        Store(path)
+
+
+def test_garbage_file_gives_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "garbage.db"
+    path.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(StoreError, match="delete it"):
+        Store(path)
+
+
+def test_dedupe_across_feeds_lists_both_sources(store: Store) -> None:
+    assert store.record_fetch(FetchRecord("https://planet/", "ok", 200),
+                              [entry(1), entry(2)]) == 2
+    assert store.record_fetch(FetchRecord("https://blog/", "ok", 200), [entry(2)]) == 0
+    assert store.count_entries() == 2
+    assert set(store.entry("id2").feeds) == {"https://planet/", "https://blog/"}  # type: ignore[union-attr]
+    counts = {f.url: f.entry_count for f in store.feeds()}
+    assert counts == {"https://planet/": 2, "https://blog/": 1}
+
+
+def test_validators_only_stored_with_a_body(store: Store) -> None:
+    store.record_fetch(FetchRecord("u", "ok", 200, etag='"v1"', last_modified="lm",
+                                   body_hash="h"), [entry(1)])
+    store.record_fetch(FetchRecord("u", "error", None, "timed out"))
+    feed = store.feed("u")
+    assert feed is not None
+    assert (feed.etag, feed.last_modified, feed.body_hash) == ('"v1"', "lm", "h")
+    assert (feed.status, feed.error) == ("error", "timed out")
+
+
+def test_permanent_redirect_renames_feed(store: Store) -> None:
+    store.record_fetch(FetchRecord("http://old/", "ok", 200), [entry(1)])
+    store.record_fetch(FetchRecord("http://old/", "ok", 200, new_url="https://new/"), [entry(2)])
+    assert [f.url for f in store.feeds()] == ["https://new/"]
+    assert store.count_entries() == 2
+
+
+def test_order_filter_and_states(store: Store) -> None:
+    store.record_fetch(FetchRecord("f", "ok"), [entry(n) for n in range(1, 6)])
+    rows = store.rows(store.entry_rowids())
+    assert [r.id for r in rows] == ["id5", "id4", "id3", "id2", "id1"]
+    store.set_state(["id4"], "dismissed")
+    store.set_state(["id3"], "seen")
+    assert "id4" not in [r.id for r in store.list_entries()]
+    assert [r.id for r in store.list_entries(EntryFilter(only_new=True))] == ["id5", "id2", "id1"]
+    assert "id4" in [r.id for r in store.list_entries(EntryFilter(hide_dismissed=False))]
+    since = EntryFilter(since=dt.datetime(2026, 1, 4, tzinfo=UTC), hide_dismissed=False)
+    assert [r.id for r in store.list_entries(since)] == ["id5", "id4", "id3"]
+
+
+def test_filter_is_prefix_fts_and_never_a_syntax_error(store: Store) -> None:
+    store.record_fetch(FetchRecord("f", "ok"), [
+        entry(1, title="Django security releases", text="five CVEs"),
+        entry(2, title="uv is fantastic", text="package management"),
+    ])
+    assert [r.id for r in store.list_entries(EntryFilter("secur"))] == ["id1"]
+    assert [r.id for r in store.list_entries(EntryFilter("packag"))] == ["id2"]
+    for nasty in ['"', "*", "NEAR(", "-x", "a OR", "[bold]", ")", "^"]:
+        store.list_entries(EntryFilter(nasty))
+    assert fts_query('say "hi" -x') == '"say"* "hi"* "x"*'
+
+
+def test_search_ranks_issues_and_entries(store: Store) -> None:
+    store.record_fetch(FetchRecord("f", "ok"), [
+        entry(1, title="Notes on asyncio", text="asyncio asyncio"),
+        entry(2, title="Cooking", text="a passing mention of asyncio"),
+    ])
+    issue = Issue(1, dt.date(2026, 1, 2), "One", "published", sections=[
+        Section("news", "News", items=[
+            Item("asyncio deep dive", "https://a/", "All about asyncio.", "a"),
+            Item("Other", "https://b/", "Nothing here.", "b"),
+        ])])
+    store.index_issues([issue])
+    results = store.search("asyncio")
+    assert [h.title for h in results.issues] == ["asyncio deep dive"]
+    assert [r.id for r in results.entries] == ["id1", "id2"]
+    assert "\x02asyncio\x03" in results.entry_snippets["id2"]
+
+
+def test_featured_only_counts_published(store: Store) -> None:
+    published = Issue(5, dt.date(2026, 1, 2), status="published", sections=[
+        Section("news", "News", items=[Item("A", "https://a/")])])
+    draft = Issue(6, dt.date(2026, 1, 9), sections=[
+        Section("news", "News", items=[Item("B", "https://b/")])])
+    store.index_issues([published, draft])
+    assert store.featured() == {"https://a/": 5}
+
+
+def _writer(path: str, start: int) -> None:
+    s = Store(path)
+    for n in range(start, start + 200):
+        s.record_fetch(FetchRecord(f"feed{start}", "ok"), [entry(n)])
+    s.close()
+
+
+def test_two_processes_write_without_lock_errors(tmp_path: Path) -> None:
+    path = str(tmp_path / "shared.db")
+    Store(path).close()
+    ctx = multiprocessing.get_context("spawn")
+    procs = [ctx.Process(target=_writer, args=(path, k * 1000)) for k in range(2)]
+    for p in procs:
+        p.start()
+    reader = Store(path)
+    while any(p.is_alive() for p in procs):
+        assert reader.count_entries() <= 400  # reads go on while both write
+    for p in procs:
+        p.join()
+        assert p.exitcode == 0
+    assert reader.count_entries() == 400
+    reader.close()

@@ -425,3 +425,86 @@ def main() -> None:
 
 
 # --- export and build ---
+# Rendering modules load on first use: `digest fetch` from cron should not pay
+# for Jinja, markdown-it and the CSS inliner.
+
+
+def _issue_to_export(project: Project, number: int | None) -> archive.Issue:
+    if number is not None:
+        try:
+            return archive.load_issue(archive.issue_path(project, number))
+        except ArchiveError as exc:
+            raise fail(str(exc)) from None
+    loaded = archive.load_all(project)
+    drafts = [i for i in loaded.issues if i.status == "draft"]
+    if not drafts:
+        raise fail(f"no draft issue in {project.issues_dir}; name the issue to export "
+                   "(digest export NUMBER)")
+    return max(drafts, key=lambda i: i.number)
+
+
+@cli.command("export")
+@click.argument("number", type=int, required=False)
+@click.option("-f", "--format", "fmt", default="md", show_default=True,
+              help="md, html, email, text, or the name of a [renderer.NAME] plugin.")
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help="File (or existing folder) to write; '-' or none: standard output.")
+@click.option("--save", is_flag=True,
+              help="Write to the project's output folder: <output>/exports/NNN.<ext>.")
+@click.option("--theme", default=None, help="Theme for html and email (default: the project's).")
+@pass_ctx
+def export_command(app_ctx: AppContext, number: int | None, fmt: str, output: Path | None,
+                   save: bool, theme: str | None) -> None:
+    """Export issue NUMBER (default: the newest draft) as Markdown, HTML, e-mail or text."""
+    from digest.render import (
+        ExportError,
+        PluginError,
+        ThemeError,
+        default_export_path,
+        export_issue,
+    )
+
+    project = app_ctx.project()
+    issue = _issue_to_export(project, number)
+    target: Path | None = None if output is None or str(output) == "-" else output
+    if save and target is None:
+        target = default_export_path(project, issue, fmt)
+    try:
+        result = export_issue(project, issue, fmt, target, theme=theme)
+    except (PluginError, ExportError, ThemeError) as exc:
+        raise fail(str(exc)) from None
+    if result.path is not None:
+        click.echo(f"Issue {issue.number} exported as {fmt} to {result.path}", err=True)
+    else:
+        stdout = click.get_binary_stream("stdout")
+        stdout.write(result.data)
+        stdout.flush()
+
+
+@cli.command("build")
+@click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder to build into (default: `output` in digest.toml, usually site/).")
+@click.option("--drafts", is_flag=True, help="Publish draft issues too (for a preview).")
+@click.option("--theme", default=None, help="Theme (default: the project's).")
+@click.option("-q", "--quiet", is_flag=True, help="Print only problems.")
+@pass_ctx
+def build_command(app_ctx: AppContext, output: Path | None, drafts: bool, theme: str | None,
+                  quiet: bool) -> None:
+    """Build the archive site: index, one page per issue, Atom feed, search."""
+    from digest.render import BuildError, PluginError, ThemeError, build_site
+
+    project = app_ctx.project()
+    try:
+        report = build_site(project, output, include_drafts=drafts, theme=theme)
+    except (BuildError, PluginError, ThemeError) as exc:
+        raise fail(str(exc)) from None
+    except OSError as exc:
+        raise fail(f"cannot write the site: {exc}") from None
+    for error in report.errors:
+        click.echo(f"skipped: {error}", err=True)
+    if not quiet:
+        click.echo(
+            f"Built {report.issues} issue{'s' if report.issues != 1 else ''} into "
+            f"{report.out_dir} ({report.written} written, {report.unchanged} unchanged, "
+            f"{report.removed} removed) in {report.seconds:.2f} s"
+        )

@@ -68,10 +68,13 @@ _PARA = "\x00"  # paragraph break marker (NUL cannot survive clean_text)
 _LINE = "\x01"  # line break marker
 
 _BLOCK_TAGS = frozenset(
-    "address article aside blockquote caption dd details dialog div dl dt fieldset "
-    "figcaption figure footer form h1 h2 h3 h4 h5 h6 header hgroup hr main nav ol p "
-    "pre section summary table tbody thead tfoot ul".split()
-)
+    {
+        "address", "article", "aside", "blockquote", "caption", "dd", "details", "dialog",
+        "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2",
+        "h3", "h4", "h5", "h6", "header", "hgroup", "hr", "main", "nav", "ol", "p", "pre",
+        "section", "summary", "table", "tbody", "thead", "tfoot", "ul",
+    }
+)  # fmt: skip
 _LINE_TAGS = frozenset(("br", "tr", "li"))
 _SKIP_TAGS = frozenset(("script", "style", "template", "noscript", "svg", "math"))
 _SPACES = re.compile(r"[ \t\n\r\f\v\xa0]+")

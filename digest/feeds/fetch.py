@@ -195,7 +195,12 @@ async def _fetch_one(
             error=f"waiting until {_when(_as_utc(req.retry_after), now)} (Retry-After)",
         )
 
-    scheme = urllib.parse.urlsplit(req.url).scheme.lower()
+    try:
+        scheme = urllib.parse.urlsplit(req.url).scheme.lower()
+        if scheme in ("http", "https"):
+            httpx.URL(req.url)
+    except (ValueError, httpx.InvalidURL) as exc:
+        return _error(req, started, req.url, None, _one_line(f"invalid URL: {exc}"))
     if scheme == "file" or _is_plain_path(req.url):
         local = await asyncio.to_thread(read_local, req.url, max_bytes=settings.max_bytes)
         return replace(local, request=req, elapsed=time.monotonic() - started)
@@ -257,13 +262,17 @@ async def _fetch_http(
                 location = response.headers.get("Location", "").strip()
                 if not location:
                     return _error(req, started, url, status, f"HTTP {status} without a Location")
-                target = str(response.url.join(location))
-                target_scheme = urllib.parse.urlsplit(target).scheme.lower()
-                if target_scheme not in ("http", "https"):
+                try:
+                    target = str(response.url.join(location))
+                    key = _loop_key(target)
+                except (ValueError, httpx.InvalidURL):
+                    return _error(
+                        req, started, url, status, f"redirect to invalid URL {location!r}"
+                    )
+                if httpx.URL(target).scheme not in ("http", "https"):
                     return _error(
                         req, started, url, status, f"redirect to unsupported URL {target!r}"
                     )
-                key = _loop_key(target)
                 if key in visited:
                     chain = " → ".join(str(h) for h in hops)
                     back = "start" if key == _loop_key(req.url) else target

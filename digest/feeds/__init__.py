@@ -1,0 +1,1 @@
+"""Getting feeds in: fetching, parsing into entries, URL normalisation, OPML."""

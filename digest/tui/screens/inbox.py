@@ -1,0 +1,369 @@
+"""The inbox: every fetched entry, newest first, with a preview and one key per section.
+
+The screen owns the state (the filter, the matching rowids, the marks, the
+previewed entry) and pushes it down with ``data_bind``; the list and the
+preview report the highlighted entry back with a message. Queries run in
+thread workers (latest wins), so typing in the filter never waits on SQLite.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any, cast
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingsMap
+from textual.containers import Horizontal
+from textual.content import Content
+from textual.reactive import var
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input
+from textual.worker import Worker, WorkerState
+
+from digest import curate
+from digest.model import Entry
+from digest.store import EntryFilter, EntryRow
+from digest.tui.commands.inbox import InboxCommands
+from digest.tui.widgets.dialogs import AddItemModal, ConfirmModal
+from digest.tui.widgets.entry_list import EntryList, Marks, RowSet
+from digest.tui.widgets.entry_preview import EntryPreview
+from digest.tui.widgets.fetch_bar import FetchBar, FetchState
+from digest.tui.widgets.inbox_status import InboxStatus
+from digest.tui.widgets.text import line
+
+if TYPE_CHECKING:
+    from digest.tui.app import DigestApp
+
+#: (id, label) of the date ranges the "Dates" key cycles through.
+DATE_RANGES = (("any", ""), ("issue", "since the last issue"), ("week", "last 7 days"),
+               ("month", "last 30 days"))
+
+
+def section_bindings(app: DigestApp) -> list[Binding]:
+    """One key per section of the project, remappable as ``inbox.section.ID``."""
+    return [
+        Binding(s.key, f"pick('{s.id}')", s.title, id=f"inbox.section.{s.id}",
+                tooltip=f"File the selected entry in {s.title} (moves it if already picked)")
+        for s in app.project.sections if s.key
+    ]
+
+
+class InboxScreen(Screen[None]):
+    COMMANDS = {InboxCommands}
+
+    BINDINGS = [
+        Binding("slash", "focus_filter", "Filter", id="inbox.filter",
+                tooltip="Type to filter by title, author, feed or text"),
+        Binding("escape", "escape", "Back / clear filter", show=False, id="inbox.escape",
+                tooltip="Leave the filter box, or clear every filter"),
+        Binding("x", "remove", "Remove", id="inbox.remove",
+                tooltip="Take the selected entry out of the draft"),
+        Binding("d", "toggle_dismiss", "Dismiss", id="inbox.dismiss",
+                tooltip="Hide the selected entry from the inbox (again to restore it)"),
+        Binding("plus", "add_by_hand", "Add by hand", id="inbox.add_by_hand",
+                tooltip="Add a link that is in no feed, or a note"),
+        Binding("o", "open_link", "Open", id="inbox.open", tooltip="Open the link in the browser"),
+        Binding("y", "copy_link", "Copy link", show=False, id="inbox.copy",
+                tooltip="Copy the selected entry's link to the clipboard"),
+        Binding("1", "only_new", "New only", show=False, id="inbox.only_new",
+                tooltip="Show only entries not seen yet (again to show all)"),
+        Binding("2", "show_dismissed", "Show dismissed", show=False, id="inbox.show_dismissed",
+                tooltip="Show or hide dismissed entries"),
+        Binding("3", "choose_feed", "Filter by feed", show=False, id="inbox.by_feed",
+                tooltip="Show only the entries of one feed"),
+        Binding("4", "cycle_dates", "Date range", show=False, id="inbox.dates",
+                tooltip="Any time → since the last issue → last 7 days → last 30 days"),
+        Binding("enter", "focus_preview", "Read", show=False, id="inbox.read",
+                tooltip="Move into the preview to scroll the post"),
+        Binding("tab", "app.toggle_issue", "Issue", show=False, id="inbox.issue",
+                tooltip="Switch to the issue being written"),
+    ]
+
+    filter: var[EntryFilter] = var(EntryFilter, init=False)
+    rows: var[RowSet] = var(RowSet)
+    marks: var[Marks] = var(Marks)
+    entry: var[Entry | None] = var(None)
+    shown: var[int] = var(0)
+    total: var[int] = var(0)
+    busy: var[bool] = var(True)
+    feed_label: var[str] = var("")
+    range_label: var[str] = var("")
+    fetch_state: var[FetchState | None] = var(None)
+
+    def __init__(self) -> None:
+        super().__init__(id="inbox")
+        # Section keys come from the project, so they are added per instance,
+        # before the screen's own keys: a configured section wins a clash.
+        self._bindings = BindingsMap.merge(
+            [BindingsMap(section_bindings(self.digest_app)), self._bindings]
+        )
+        self._date_range = "any"
+
+    @property
+    def digest_app(self) -> DigestApp:
+        return cast("DigestApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False, icon="✉")
+        yield Input(placeholder="Filter: title, author, feed, text  ( / )", id="filter-text")
+        yield InboxStatus().data_bind(
+            InboxScreen.shown, InboxScreen.total, InboxScreen.busy, InboxScreen.feed_label,
+            InboxScreen.range_label, filter=InboxScreen.filter,
+        )
+        with Horizontal(id="inbox-body"):
+            store = self.digest_app.store
+            yield EntryList(store.rows, empty_text="No entries match. Esc clears the filter; "
+                            "f fetches the feeds.").data_bind(InboxScreen.rows,
+                                                              InboxScreen.marks)
+            yield EntryPreview().data_bind(InboxScreen.entry, InboxScreen.marks)
+        yield FetchBar().data_bind(state=InboxScreen.fetch_state)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        app = self.digest_app
+        self.query_one(EntryList).focus()
+        self.watch(app, "issue_version", self._issue_changed)
+        self.watch(app, "featured", self._issue_changed, init=False)
+        self.watch(app, "entries_version", self._entries_changed, init=False)
+        self.watch(app, "fetch_state", self._fetch_state_changed)
+        self._query(self.filter, keep_position=True, count=True)
+
+    # --- state in ------------------------------------------------------------
+
+    def _fetch_state_changed(self, state: FetchState | None) -> None:
+        self.fetch_state = state
+
+    def _issue_changed(self) -> None:
+        issue = self.digest_app.session.issue
+        by_id: dict[str, str] = {}
+        by_url: dict[str, str] = {}
+        for section in issue.sections:
+            for item in section.items:
+                if item.entry_id:
+                    by_id[item.entry_id] = section.title
+                if item.url:
+                    by_url[item.url] = section.title
+        self.marks = Marks(by_id, by_url, self.digest_app.featured)
+
+    def _entries_changed(self) -> None:
+        # Entry states or the set of entries changed (dismiss, undo, fetch): query again.
+        self._query(self.filter, keep_position=True, count=True)
+
+    def watch_filter(self, old: EntryFilter, new: EntryFilter) -> None:
+        self._query(new, keep_position=old.text == new.text)
+
+    def _query(self, flt: EntryFilter, *, keep_position: bool, count: bool = False) -> None:
+        self.busy = True
+        self._run_query(flt, keep_position, count)
+
+    @work(thread=True, exclusive=True, group="filter", exit_on_error=False, name="query")
+    def _run_query(self, flt: EntryFilter, keep_position: bool,
+                   count: bool) -> tuple[EntryFilter, RowSet, int | None]:
+        store = self.digest_app.store
+        ids = store.entry_rowids(flt)
+        total = store.count_entries(EntryFilter(hide_dismissed=False)) if count else None
+        return flt, RowSet(ids, keep_position), total
+
+    @work(thread=True, exclusive=True, group="preview", exit_on_error=False, name="preview")
+    def _load_entry(self, entry_id: str) -> Entry | None:
+        return self.digest_app.store.entry(entry_id)
+
+    @on(Worker.StateChanged)
+    def _worker_done(self, event: Worker.StateChanged) -> None:
+        worker: Worker[Any] = event.worker
+        if event.state == WorkerState.ERROR:
+            self.busy = False
+            self.notify(f"{worker.name} failed: {worker.error}", severity="error",
+                        markup=False)
+        if event.state != WorkerState.SUCCESS:
+            return
+        if worker.name == "query":
+            flt, rows, total = worker.result
+            if flt is not self.filter:
+                return  # a newer filter is on its way
+            self.rows = rows
+            self.shown = len(rows.ids)
+            if total is not None:
+                self.total = total
+            self.busy = False
+        elif worker.name == "preview":
+            current = self.current
+            entry = worker.result
+            self.entry = entry if current and entry and entry.id == current.id else None
+
+    @on(EntryList.Highlighted)
+    def _highlighted(self, event: EntryList.Highlighted) -> None:
+        if event.row is None:
+            self.entry = None
+        else:
+            self._load_entry(event.row.id)
+
+    @on(Input.Changed, "#filter-text")
+    def _filter_typed(self, event: Input.Changed) -> None:
+        self.filter = self.filter.containing(event.value)
+
+    @on(Input.Submitted, "#filter-text")
+    def _filter_done(self) -> None:
+        self.query_one(EntryList).focus()
+
+    # --- what is selected ----------------------------------------------------
+
+    @property
+    def current(self) -> EntryRow | None:
+        return self.query_one(EntryList).current
+
+    def _selected(self) -> EntryRow | None:
+        row = self.current
+        if row is None:
+            self.notify("No entry selected", severity="warning", timeout=2)
+        return row
+
+    # --- filters -------------------------------------------------------------
+
+    def replace_filter(self, **changes: Any) -> None:
+        values = {k: getattr(self.filter, k) for k in
+                  ("text", "only_new", "hide_dismissed", "feed_url", "since", "until")}
+        values.update(changes)
+        self.filter = EntryFilter(**values)
+
+    def action_focus_filter(self) -> None:
+        self.query_one("#filter-text", Input).focus()
+
+    def action_focus_preview(self) -> None:
+        self.query_one(EntryPreview).focus()
+
+    def action_escape(self) -> None:
+        entry_list = self.query_one(EntryList)
+        if self.focused is not entry_list:
+            entry_list.focus()
+            return
+        self.clear_filters()
+
+    def clear_filters(self) -> None:
+        self.query_one("#filter-text", Input).value = ""
+        self._date_range = "any"
+        self.feed_label = self.range_label = ""
+        self.filter = EntryFilter()
+
+    def action_only_new(self) -> None:
+        self.replace_filter(only_new=not self.filter.only_new)
+
+    def action_show_dismissed(self) -> None:
+        self.replace_filter(hide_dismissed=not self.filter.hide_dismissed)
+
+    def show_feed(self, feed_url: str, title: str = "") -> None:
+        """Filter to one feed ("" for all feeds)."""
+        self.feed_label = title or feed_url
+        self.replace_filter(feed_url=feed_url)
+
+    def action_choose_feed(self) -> None:
+        from digest.tui.commands.inbox import choose_feed
+
+        choose_feed(self)
+
+    def set_date_range(self, range_id: str) -> None:
+        app = self.digest_app
+        today = dt.datetime.combine(app.today, dt.time()).astimezone()
+        since: dt.datetime | None = None
+        if range_id == "issue" and app.last_issue_date:
+            since = dt.datetime.combine(app.last_issue_date, dt.time()).astimezone()
+        elif range_id == "week":
+            since = today - dt.timedelta(days=7)
+        elif range_id == "month":
+            since = today - dt.timedelta(days=30)
+        else:
+            range_id = "any"
+        self._date_range = range_id
+        self.range_label = dict(DATE_RANGES)[range_id]
+        self.replace_filter(since=since)
+
+    def action_cycle_dates(self) -> None:
+        ids = [r for r, _ in DATE_RANGES
+               if r != "issue" or self.digest_app.last_issue_date is not None]
+        index = ids.index(self._date_range) if self._date_range in ids else -1
+        self.set_date_range(ids[(index + 1) % len(ids)])
+
+    # --- picking -------------------------------------------------------------
+
+    def action_pick(self, section_id: str) -> None:
+        row = self._selected()
+        if row is not None:
+            self.pick(row.id, section_id)
+
+    @work(group="pick", exit_on_error=False)
+    async def pick(self, entry_id: str, section_id: str) -> None:
+        """File an entry in a section; asks first when a past issue featured it."""
+        app = self.digest_app
+        entry = app.store.entry(entry_id)
+        section = app.project.section(section_id)
+        if entry is None or section is None:
+            return
+        where = curate.locate(app.session.issue, entry.id, entry.link)
+        if where and where[0].id == section_id:
+            self.notify(f"Already in {section.title}", timeout=2, markup=False)
+            return
+        featured = app.featured.get(entry.link)
+        if featured and where is None:
+            question = Content.assemble(
+                "“", (line(entry.title), "bold"), f"” was featured in issue {featured}. ",
+                f"Add it to {section.title} anyway?",
+            )
+            if not await app.push_screen_wait(ConfirmModal("Featured before", question)):
+                return
+        label = f"Move to {section.title}" if where else f"Add to {section.title}"
+        app.change(label, lambda issue: curate.pick(issue, app.project, entry, section_id))
+
+    def action_remove(self) -> None:
+        row = self._selected()
+        if row is None:
+            return
+        app = self.digest_app
+        where = curate.locate(app.session.issue, row.id, row.link)
+        if where is None:
+            self.notify("Not in this draft", timeout=2)
+            return
+
+        def remove(issue: Any) -> object:
+            found = curate.locate(issue, row.id, row.link)
+            if found is None:
+                raise curate.CurateError("not in this draft")
+            return curate.remove_item(issue, found[0].id, found[1])
+
+        app.change(f"Remove from {where[0].title}", remove)
+
+    def action_toggle_dismiss(self) -> None:
+        row = self._selected()
+        if row is None:
+            return
+        if row.state == "dismissed":
+            self.digest_app.set_entry_states("Restore", [row.id], "seen")
+        else:
+            self.digest_app.set_entry_states("Dismiss", [row.id], "dismissed")
+
+    def action_add_by_hand(self) -> None:
+        self._add_by_hand()
+
+    @work(group="pick", exit_on_error=False)
+    async def _add_by_hand(self) -> None:
+        app = self.digest_app
+        item = await app.push_screen_wait(AddItemModal(app.project.sections))
+        if item is not None:
+            app.add_by_hand(item)
+
+    # --- the link ------------------------------------------------------------
+
+    def action_open_link(self) -> None:
+        row = self._selected()
+        if row is None:
+            return
+        if not row.link.startswith(("http://", "https://")):
+            self.notify("This entry has no web link", severity="warning", timeout=3)
+            return
+        self.app.open_url(row.link)
+
+    def action_copy_link(self) -> None:
+        row = self._selected()
+        if row is not None and row.link:
+            self.app.copy_to_clipboard(line(row.link))
+            self.notify("Link copied", timeout=2)

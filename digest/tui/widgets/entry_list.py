@@ -1,0 +1,332 @@
+"""The inbox list: a line-API widget that draws only the rows on screen.
+
+It holds the whole order of the inbox as a list of rowids (cheap even at
+100,000 entries) and pages the visible rows in from the store through
+``fetch_rows``, keeping recently drawn rows and strips in LRU caches. No widget
+per row, no work proportional to the size of the store when scrolling.
+
+Feed text is cleaned again and drawn as plain segments: markup in a title is
+never interpreted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding
+from textual.cache import LRUCache
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from digest.store import EntryRow
+from digest.tui.widgets.text import line, short_date
+
+RowFetcher = Callable[[Sequence[int]], list[EntryRow]]
+
+
+@dataclass(frozen=True, eq=False)
+class RowSet:
+    """The inbox's order: every matching rowid, newest first.
+
+    ``keep_position`` says whether the cursor should stay on the same entry
+    (a refresh) or go back to the top (a new query).
+    """
+
+    ids: Sequence[int] = ()
+    keep_position: bool = True
+
+
+@dataclass(frozen=True, eq=False)
+class Marks:
+    """What the rows are marked with: where an entry sits in the draft, past features."""
+
+    #: Entry id → title of the draft section holding it.
+    in_draft: Mapping[str, str] = field(default_factory=dict)
+    #: Link → title of the draft section holding it (items added by URL).
+    in_draft_urls: Mapping[str, str] = field(default_factory=dict)
+    #: Link → number of the latest published issue that featured it.
+    featured: Mapping[str, int] = field(default_factory=dict)
+
+    def section_of(self, entry_id: str, link: str) -> str:
+        return self.in_draft.get(entry_id) or self.in_draft_urls.get(link, "")
+
+
+def fit(text: str, width: int) -> str:
+    """Pad or cut ``text`` to exactly ``width`` cells, with an ellipsis when cut."""
+    if width <= 0:
+        return ""
+    if cell_len(text) <= width:
+        return set_cell_size(text, width)
+    return set_cell_size(text, width - 1) + "…"
+
+
+@dataclass(frozen=True)
+class Columns:
+    flag: int = 2
+    date: int = 7
+    section: int = 10
+    featured: int = 5
+    author: int = 0
+    feed: int = 0
+    title: int = 0
+
+    @classmethod
+    def for_width(cls, width: int) -> Columns:
+        section = 10 if width >= 100 else 5
+        author = 16 if width >= 110 else 0
+        feed = 20 if width >= 110 else 14 if width >= 70 else 0
+        fixed = 2 + 7 + section + 5 + (author + 1 if author else 0) + (feed + 1 if feed else 0)
+        return cls(section=section, author=author, feed=feed, title=max(8, width - fixed))
+
+
+class EntryList(ScrollView, can_focus=True):
+    """Every entry of the inbox, one line each; only the visible lines are drawn."""
+
+    DEFAULT_CSS = """
+    EntryList {
+        height: 1fr;
+        overflow-x: hidden;
+        background: $surface;
+        scrollbar-size-vertical: 1;
+    }
+    EntryList > .entry-list--cursor {
+        background: $block-cursor-blurred-background;
+        color: $block-cursor-blurred-foreground;
+    }
+    EntryList:focus > .entry-list--cursor {
+        background: $block-cursor-background;
+        color: $block-cursor-foreground;
+        text-style: $block-cursor-text-style;
+    }
+    EntryList > .entry-list--new { color: $accent; text-style: bold; }
+    EntryList > .entry-list--date { color: $text-muted; }
+    EntryList > .entry-list--picked { color: $success; text-style: bold; }
+    EntryList > .entry-list--featured { color: $warning; }
+    EntryList > .entry-list--meta { color: $text-muted; }
+    EntryList > .entry-list--dismissed { color: $text-disabled; text-style: strike; }
+    EntryList > .entry-list--empty { color: $text-muted; text-style: italic; }
+    """
+
+    COMPONENT_CLASSES = {
+        "entry-list--cursor",
+        "entry-list--new",
+        "entry-list--date",
+        "entry-list--picked",
+        "entry-list--featured",
+        "entry-list--meta",
+        "entry-list--dismissed",
+        "entry-list--empty",
+    }
+
+    BINDINGS = [
+        Binding("up,k", "cursor(-1)", "Up", show=False, id="list.up"),
+        Binding("down,j", "cursor(1)", "Down", show=False, id="list.down"),
+        Binding("pageup", "page(-1)", "Page up", show=False, id="list.page_up"),
+        Binding("pagedown", "page(1)", "Page down", show=False, id="list.page_down"),
+        Binding("home", "jump(0)", "First entry", show=False, id="list.first"),
+        Binding("end", "jump(-1)", "Last entry", show=False, id="list.last"),
+    ]
+
+    rows: reactive[RowSet] = reactive(RowSet, always_update=True)
+    marks: reactive[Marks] = reactive(Marks, always_update=True)
+    cursor: reactive[int] = reactive(0, init=False)
+
+    @dataclass
+    class Highlighted(Message):
+        """The cursor is on another entry (or on none: the list is empty)."""
+
+        entry_list: EntryList
+        row: EntryRow | None
+
+    def __init__(self, fetch_rows: RowFetcher, *, empty_text: str = "No entries",
+                 id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._fetch_rows = fetch_rows
+        self._row_cache: LRUCache[int, EntryRow] = LRUCache(4096)
+        self._strip_cache: LRUCache[tuple[int, int, bool], Strip] = LRUCache(512)
+        self._styles: dict[str, Style] = {}
+        self.empty_text = empty_text
+
+    # --- data in -------------------------------------------------------------
+
+    @property
+    def ids(self) -> Sequence[int]:
+        return self.rows.ids
+
+    def watch_rows(self, old: RowSet, new: RowSet) -> None:
+        current = old.ids[self.cursor] if 0 <= self.cursor < len(old.ids) else None
+        self._row_cache.clear()
+        self._strip_cache.clear()
+        self._update_virtual_size()
+        index = min(self.cursor, max(0, len(new.ids) - 1))
+        if not new.keep_position:
+            index = 0
+            self.scroll_to(y=0, animate=False, immediate=True)
+        elif current is not None:
+            try:
+                index = new.ids.index(current)
+            except ValueError:
+                pass
+        self.set_reactive(EntryList.cursor, index)
+        self._scroll_cursor_into_view()
+        self.refresh()
+        self._post_highlight()
+
+    def watch_marks(self) -> None:
+        self._strip_cache.clear()
+        self.refresh()
+
+    def refresh_rows(self) -> None:
+        """Row data changed in the store (states): page it in again."""
+        self._row_cache.clear()
+        self._strip_cache.clear()
+        self.refresh()
+        self._post_highlight()
+
+    # --- cursor --------------------------------------------------------------
+
+    @property
+    def current(self) -> EntryRow | None:
+        return self.row_at(self.cursor)
+
+    def row_at(self, index: int) -> EntryRow | None:
+        ids = self.ids
+        if not 0 <= index < len(ids):
+            return None
+        rowid = ids[index]
+        row = self._row_cache.get(rowid)
+        if row is None:
+            self._prefetch(index, 1)
+            row = self._row_cache.get(rowid)
+        return row
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        self.refresh_line(old)
+        self.refresh_line(new)
+        self._scroll_cursor_into_view()
+        self._post_highlight()
+
+    def validate_cursor(self, value: int) -> int:
+        return max(0, min(value, len(self.ids) - 1))
+
+    def _scroll_cursor_into_view(self) -> None:
+        height = self.scrollable_content_region.height
+        top = round(self.scroll_y)
+        if self.cursor < top:
+            self.scroll_to(y=self.cursor, animate=False, immediate=True)
+        elif height and self.cursor >= top + height:
+            self.scroll_to(y=self.cursor - height + 1, animate=False, immediate=True)
+
+    def _post_highlight(self) -> None:
+        self.post_message(self.Highlighted(self, self.current))
+
+    def action_cursor(self, delta: int) -> None:
+        self.cursor += delta
+
+    def action_page(self, direction: int) -> None:
+        height = max(1, self.scrollable_content_region.height - 1)
+        self.scroll_to(y=self.scroll_y + direction * height, animate=False, immediate=True)
+        self.cursor += direction * height
+
+    def action_jump(self, index: int) -> None:
+        self.cursor = index if index >= 0 else len(self.ids) - 1
+
+    def _on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is not None:
+            self.cursor = round(self.scroll_y) + offset.y
+
+    # --- drawing -------------------------------------------------------------
+
+    def _update_virtual_size(self) -> None:
+        width = self.scrollable_content_region.width
+        self.virtual_size = Size(width, len(self.ids))
+
+    def on_resize(self) -> None:
+        self._strip_cache.clear()
+        self._update_virtual_size()
+        self._scroll_cursor_into_view()
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._styles.clear()
+        self._strip_cache.clear()
+
+    def _prefetch(self, start: int, count: int) -> None:
+        ids = self.ids
+        start = max(0, start)
+        missing = [r for r in ids[start:start + count] if r not in self._row_cache]
+        if missing:
+            for row in self._fetch_rows(missing):
+                self._row_cache.set(row.rowid, row)
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # One query for every visible row (plus a page either side) instead of one per line.
+        height = max(crop.height, self.scrollable_content_region.height)
+        self._prefetch(round(self.scroll_y) + crop.y - height, height * 3)
+        return super().render_lines(crop)
+
+    def _style(self, name: str) -> Style:
+        style = self._styles.get(name)
+        if style is None:
+            style = self.get_component_rich_style(name, partial=True)
+            self._styles[name] = style
+        return style
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        index = round(self.scroll_y) + y
+        base = self.rich_style
+        if not self.ids:
+            if y == 1:
+                text = fit(f"  {self.empty_text}", width)
+                return Strip([Segment(text, base + self._style("entry-list--empty"))], width)
+            return Strip.blank(width, base)
+        row = self.row_at(index)
+        if row is None:
+            return Strip.blank(width, base)
+        key = (row.rowid, width, index == self.cursor)
+        strip = self._strip_cache.get(key)
+        if strip is None:
+            strip = self._render_row(row, width, index == self.cursor)
+            self._strip_cache.set(key, strip)
+        return strip
+
+    def _render_row(self, row: EntryRow, width: int, is_cursor: bool) -> Strip:
+        cols = Columns.for_width(width)
+        base = self.rich_style
+        cursor = self._style("entry-list--cursor") if is_cursor else Style()
+
+        def style(name: str) -> Style:
+            return base + (self._style(name) if name else Style()) + cursor
+
+        marks = self.marks
+        section = marks.section_of(row.id, row.link)
+        featured = marks.featured.get(row.link)
+        dismissed = row.state == "dismissed"
+        flag = "● " if row.state == "new" else "✗ " if dismissed else "  "
+        segments = [
+            Segment(flag, style("entry-list--new" if row.state == "new" else "entry-list--meta")),
+            Segment(fit(short_date(row.published), cols.date), style("entry-list--date")),
+            Segment(fit(f"▸{section}" if section else "", cols.section),
+                    style("entry-list--picked")),
+            Segment(fit(f"★{featured}" if featured else "", cols.featured),
+                    style("entry-list--featured")),
+            Segment(fit(line(row.title) or line(row.link), cols.title),
+                    style("entry-list--dismissed" if dismissed else "")),
+        ]
+        if cols.author:
+            segments.append(Segment(" " + fit(line(row.author), cols.author),
+                                    style("entry-list--meta")))
+        if cols.feed:
+            segments.append(Segment(" " + fit(line(row.feed_title), cols.feed),
+                                    style("entry-list--meta")))
+        return Strip(segments).adjust_cell_length(width, base + cursor)

@@ -259,17 +259,15 @@ def feeds_list(app_ctx: AppContext, as_json: bool) -> None:
 def feeds_add(app_ctx: AppContext, url: str, title: str) -> None:
     """Subscribe to URL; a web page's feed is found through its <link rel="alternate">."""
     from digest.feeds.discover import discover
-    from digest.feeds.fetch import FetchSettings
+    from digest.feeds.fetch import FetchSettings, new_client
 
     project = app_ctx.project()
     location = url
     if "://" not in url or url.startswith(("http://", "https://")):
         if url.startswith(("http://", "https://")):
-            import httpx
-
             async def find() -> list[str]:
                 settings = FetchSettings()
-                async with httpx.AsyncClient() as client:
+                async with new_client(settings) as client:
                     return await discover(client, url, settings)
 
             try:

@@ -87,6 +87,9 @@ def pick(issue: Issue, project: Project, entry: Entry, section_id: str) -> Item:
     found = locate(issue, entry.id, entry.link)
     if found:
         section, index = found
+        if section is target:
+            # Already filed here: picking again must not reorder the section.
+            return section.items[index]
         item = section.items.pop(index)
         target.items.append(item)
         return item
@@ -107,23 +110,55 @@ def _section(issue: Issue, section_id: str) -> Section:
     return section
 
 
+def _check_index(section: Section, index: int) -> None:
+    if not 0 <= index < len(section.items):
+        raise CurateError(f"no item {index + 1} in section {section.id!r}")
+
+
 def remove_item(issue: Issue, section_id: str, index: int) -> Item:
     section = _section(issue, section_id)
-    if not 0 <= index < len(section.items):
-        raise CurateError(f"no item {index + 1} in section {section_id!r}")
+    _check_index(section, index)
     return section.items.pop(index)
 
 
 def move_item(issue: Issue, project: Project, section_id: str, index: int,
               target_id: str) -> Item:
-    item = remove_item(issue, section_id, index)
-    ensure_section(issue, project, target_id).items.append(item)
+    """Move an item to the end of another section (nothing happens for its own section).
+
+    Everything is checked before anything changes, so a bad target loses no item.
+    """
+    section = _section(issue, section_id)
+    _check_index(section, index)
+    if target_id == section_id:
+        return section.items[index]
+    target = ensure_section(issue, project, target_id)
+    item = section.items.pop(index)
+    target.items.append(item)
     return item
+
+
+def place_item(issue: Issue, section_id: str, index: int, target_id: str,
+               target_index: int) -> int:
+    """Put an item at ``target_index`` of a section of the issue (drag and drop).
+
+    ``target_index`` counts positions in the target section as it is before the
+    move (so dropping an item onto the one below it swaps them), clamped to the
+    section. Returns the item's new index.
+    """
+    section = _section(issue, section_id)
+    _check_index(section, index)
+    target = _section(issue, target_id)
+    item = section.items.pop(index)
+    new = max(0, min(len(target.items), target_index))
+    target.items.insert(new, item)
+    return new
 
 
 def shift_item(issue: Issue, section_id: str, index: int, delta: int) -> int:
     """Move an item up (-1) or down (+1) within its section; returns its new index."""
-    items = _section(issue, section_id).items
+    section = _section(issue, section_id)
+    _check_index(section, index)
+    items = section.items
     new = max(0, min(len(items) - 1, index + delta))
     if new != index:
         items.insert(new, items.pop(index))
@@ -131,7 +166,10 @@ def shift_item(issue: Issue, section_id: str, index: int, delta: int) -> int:
 
 
 def shift_section(issue: Issue, section_id: str, delta: int) -> int:
-    index = next(i for i, s in enumerate(issue.sections) if s.id == section_id)
+    """Move a section up (-1) or down (+1) in the issue; returns its new index."""
+    index = next((i for i, s in enumerate(issue.sections) if s.id == section_id), None)
+    if index is None:
+        raise CurateError(f"issue {issue.number} has no section {section_id!r}")
     new = max(0, min(len(issue.sections) - 1, index + delta))
     if new != index:
         issue.sections.insert(new, issue.sections.pop(index))

@@ -15,7 +15,7 @@ import hashlib
 import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from digest.config import Project
 from digest.feeds.fetch import FetchRequest, FetchResult, FetchSettings, fetch_all, read_local
@@ -98,7 +98,7 @@ async def _parse_async(pool: Executor | None, body: bytes, url: str,
 
 
 async def _store_result(store: Store, result: FetchResult, pool: Executor | None,
-                        known_hash: str) -> FeedOutcome:
+                        known_hash: str, settings: FetchSettings | None = None) -> FeedOutcome:
     url = result.request.url
     when = dt.datetime.now(dt.UTC)
     if result.outcome in ("error", "gone", "skipped"):
@@ -124,6 +124,15 @@ async def _store_result(store: Store, result: FetchResult, pool: Executor | None
         return FeedOutcome(url, "not-modified", http_status=result.http_status,
                            new_url=result.permanent_url)
     parsed = await _parse_async(pool, result.body, result.final_url or url, result.content_type)
+    if parsed.error and not parsed.entries and parsed.feed_links and settings is not None:
+        # A web page instead of a feed: follow the feed it links, as a reader would.
+        (found,) = await fetch_all([FetchRequest(parsed.feed_links[0])], settings)
+        if found.outcome == "ok":
+            linked = await _parse_async(pool, found.body, found.final_url, found.content_type)
+            if linked.entries:
+                parsed = replace(linked, warning=(
+                    f"a web page, not a feed; read the feed it links: {parsed.feed_links[0]}"
+                    " (subscribe to that URL instead)"))
     if parsed.error and not parsed.entries:
         error = parsed.error
         if parsed.feed_links:
@@ -169,7 +178,8 @@ async def fetch_feeds(
     async def handle(result: FetchResult) -> None:
         feed = known.get(result.request.url)
         try:
-            outcome = await _store_result(store, result, pool, feed.body_hash if feed else "")
+            outcome = await _store_result(store, result, pool, feed.body_hash if feed else "",
+                                          settings)
         except Exception as exc:  # one feed's surprise must not end the run
             outcome = FeedOutcome(result.request.url, "error",
                                   error=f"could not store: {type(exc).__name__}: {exc}")

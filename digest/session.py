@@ -50,13 +50,20 @@ class EditSession:
         return archive.issue_path(self.project, self.issue.number)
 
     def apply(self, label: str, change: Callable[[Issue], T]) -> T:
-        """Run ``change`` on the issue as one undoable step."""
+        """Run ``change`` on the issue as one undoable step.
+
+        A change that leaves the issue as it was (moving the first item up,
+        saving an editor without edits) records no step, so undo never has to
+        take back nothing.
+        """
         before = copy.deepcopy(self.issue)
         try:
             result = change(self.issue)
         except Exception:
             self.issue = before
             raise
+        if self.issue == before:
+            return result
         self._push(Step(label, before, copy.deepcopy(self.issue)))
         return result
 

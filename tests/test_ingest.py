@@ -80,6 +80,7 @@ def test_bad_feeds_get_reasons_and_do_not_stop_the_run(
     by_url = {o.url: o for o in summary.outcomes}
     assert by_url[good].status == "ok"
     assert "404" in by_url[missing].error
+    # The page links /feed.xml, which is not there: the reason says both.
     assert "feed.xml" in by_url[page].error
     assert by_url[slow].status == "error" and "timed out" in by_url[slow].error
     assert by_url[broken].error  # an error or a warning, never silence
@@ -113,3 +114,14 @@ def test_local_files(tmp_path: Path, store: Store) -> None:
     statuses = sorted(o.status for o in summary.outcomes)
     assert statuses == ["error", "ok", "ok"]
     assert store.count_entries() == 2
+
+
+def test_a_web_page_is_followed_to_the_feed_it_links(feed_server: FeedServer,
+                                                     store: Store) -> None:
+    feed_server.add("/feed.xml", PLANET_RSS)
+    page = feed_server.add("/blog/", HTML_PAGE, content_type="text/html")
+    summary = run(store, [page])
+    (outcome,) = summary.outcomes
+    assert outcome.status == "ok" and outcome.new_entries == 2
+    assert "subscribe to that URL instead" in outcome.error
+    assert store.feed(page).error.startswith("a web page, not a feed")  # type: ignore[union-attr]

@@ -440,10 +440,20 @@ def _is_planet(feed_title: str, raws: list[_Raw]) -> bool:
 
 
 def _split_planet_title(raw: _Raw, known_names: set[str]) -> tuple[str, str]:
-    """(name, title) of a planet entry; name '' when the title has no prefix."""
-    if raw.author and raw.title.casefold().startswith(raw.author.casefold() + ": "):
-        cut = len(raw.author)
-        return raw.title[:cut], raw.title[cut + 2 :].strip() or raw.title
+    """(name, title) of a planet entry; name '' when the title has no prefix.
+
+    When the entry carries its source (Atom ``<source>``), a prefix is only a
+    name if it is that source or the author: "Issue 340: …" from the blog
+    "Django News" is a title with a colon, not a post by "Issue 340". Without
+    a source, Planet's "Blog name: Title" convention applies.
+    """
+    for known in (raw.author, raw.source_title):
+        if known and raw.title.casefold().startswith(known.casefold() + ": "):
+            cut = len(known)
+            return raw.title[:cut], raw.title[cut + 2 :].strip() or raw.title
+    if raw.source_title:
+        # The aggregator names the source itself, so the title is not a "Name: " prefix.
+        return "", raw.title
     name = _name_prefix(raw.title)
     if name:
         return name, raw.title[len(name) + 2 :].strip() or raw.title

@@ -18,7 +18,7 @@ from markdown_it.token import Token
 from markupsafe import Markup
 
 from digest.config import Project
-from digest.feeds.urls import bare_domain, safe_href
+from digest.feeds.urls import bare_domain
 from digest.model import Issue
 from digest.render.html import (
     csp,
@@ -34,6 +34,7 @@ from digest.render.markdown import (
     issue_heading,
     item_source,
     section_is_empty,
+    web_href,
 )
 from digest.render.themes import load_theme
 
@@ -151,6 +152,8 @@ def markdown_text(text: str, width: int = WIDTH) -> str:
     stack: list[list[str]] = []
     counters: list[int | None] = []
     tight = False
+    # The first item of a list is set off from what precedes it, even when tight.
+    fresh_list = False
 
     def prefixes() -> tuple[str, str]:
         first = "".join(p[1] if p[2] else p[0] for p in stack)
@@ -163,8 +166,10 @@ def markdown_text(text: str, width: int = WIDTH) -> str:
         kind = tok.type
         if kind == "bullet_list_open":
             counters.append(None)
+            fresh_list = True
         elif kind == "ordered_list_open":
             counters.append(int(tok.attrGet("start") or 1))
+            fresh_list = True
         elif kind in ("bullet_list_close", "ordered_list_close"):
             counters.pop()
         elif kind == "list_item_open":
@@ -181,13 +186,15 @@ def markdown_text(text: str, width: int = WIDTH) -> str:
             tight = tok.hidden
         elif kind in ("inline",):
             first, rest = prefixes()
-            blocks.append((_wrap(_inline_text(tok.children or []), first, rest, width), tight))
-            tight = False
+            blocks.append((_wrap(_inline_text(tok.children or []), first, rest, width),
+                           tight and not fresh_list))
+            tight = fresh_list = False
         elif kind in ("fence", "code_block"):
             first, rest = prefixes()
             code = tok.content.rstrip("\n").split("\n")
             blocks.append(([(first if i == 0 else rest) + "    " + line
                             for i, line in enumerate(code)], False))
+            fresh_list = False
         elif kind == "hr":
             first, _ = prefixes()
             blocks.append(([first + "* * *"], False))
@@ -215,7 +222,7 @@ def render_text(issue: Issue, project: Project) -> str:
         if notes:
             lines += [notes, ""]
         for item in section.items:
-            href = safe_href(item.url)
+            href = web_href(item.url)
             lines.append(clean_line(item.title) or item_source(item) or href or "Untitled")
             if href:
                 lines.append(href)

@@ -35,6 +35,7 @@ from digest.render.markdown import (
     issue_heading,
     item_source,
     section_is_empty,
+    web_href,
 )
 from digest.render.themes import Theme, load_theme
 
@@ -72,7 +73,7 @@ _CLEANER = nh3.Cleaner(
 
 # A blurb of plain words (the usual case) renders to one paragraph without
 # the parser: half of a 500-issue build is otherwise spent in markdown-it.
-_PLAIN = re.compile(r"[A-Za-z\u00c0-\uffff][\w\u00c0-\uffff ,.;:'\"?()/%$@+=-]*\Z")
+_PLAIN = re.compile(r"[A-Za-z\u00c0-\uffff][A-Za-z0-9\u00c0-\uffff ,.;:'\"?()/%$@+=-]*\Z")
 _HEADING_TAG = re.compile(r"h[1-6]")
 
 MONTHS = (
@@ -87,10 +88,8 @@ def display_date(date: dt.date) -> str:
 
 
 def _escape_text(text: str) -> str:
-    return (
-        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-        .replace('"', "&quot;")
-    )
+    # As nh3 serialises text: quotes stay as they are.
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _shift_headings(tokens: list[Token], level: int) -> None:
@@ -168,7 +167,7 @@ def _slug(text: str) -> str:
 
 
 def _item_view(item: Item, anchor: str) -> ItemView:
-    href = safe_href(item.url)
+    href = web_href(item.url)
     title = clean_line(item.title) or clean_line(item_source(item)) or href or "Untitled"
     return ItemView(
         title=title,

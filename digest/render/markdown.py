@@ -36,6 +36,7 @@ __all__ = [
     "escape_line",
     "issue_heading",
     "markdown_destination",
+    "web_href",
     "render_markdown",
     "safe_markdown",
     "item_source",
@@ -90,32 +91,44 @@ def escape_line(text: str) -> str:
     return text
 
 
-_DEST_ENCODE = {
-    " ": "%20", "<": "%3C", ">": "%3E", "(": "%28", ")": "%29", "\\": "%5C", '"': "%22",
-    "`": "%60",
+# Characters a URL may not contain as written (WHATWG), percent-encoded.
+_URL_ENCODE = {
+    " ": "%20", '"': "%22", "<": "%3C", ">": "%3E", "\\": "%5C", "^": "%5E", "`": "%60",
+    "{": "%7B", "|": "%7C", "}": "%7D",
 }  # fmt: skip
+# In a Markdown destination parentheses could end it early.
+_MD_ENCODE = {**_URL_ENCODE, "(": "%28", ")": "%29"}
+
+
+def _encode(href: str, table: dict[str, str], *, entities: bool) -> str:
+    out = []
+    for i, ch in enumerate(href):
+        if ch in table:
+            out.append(table[ch])
+        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
+            out.append(f"%{ord(ch):02X}")
+        elif entities and ch == "&" and _ENTITY_AHEAD.match(href, i):
+            out.append("%26")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def web_href(url: str) -> str:
+    """A safe URL spelled so it is a valid href; ``''`` unless http, https or mailto."""
+    href = safe_href(url)
+    return _encode(href, _URL_ENCODE, entities=False) if href else ""
 
 
 def markdown_destination(url: str) -> str:
     """A safe URL written so it is one Markdown link destination and nothing else.
 
     Returns ``''`` for anything but http, https and mailto. Characters that
-    could end the destination early or start a link title are percent-encoded.
+    could end the destination early, start a link title or be read as an
+    entity reference are percent-encoded.
     """
     href = safe_href(url)
-    if not href:
-        return ""
-    out = []
-    for i, ch in enumerate(href):
-        if ch in _DEST_ENCODE:
-            out.append(_DEST_ENCODE[ch])
-        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
-            out.append(f"%{ord(ch):02X}")
-        elif ch == "&" and _ENTITY_AHEAD.match(href, i):
-            out.append("%26")
-        else:
-            out.append(ch)
-    return "".join(out)
+    return _encode(href, _MD_ENCODE, entities=True) if href else ""
 
 
 def issue_heading(issue: Issue) -> str:

@@ -652,3 +652,29 @@ def test_garbage_never_raises(body: bytes) -> None:
     assert "\n" not in result.error
     for entry in result.entries:
         assert entry.id and not UNSAFE.search(entry.title)
+
+
+def test_planet_keeps_colon_titles_of_entries_with_their_own_author() -> None:
+    """An aggregated post "Issue 340: …" from the source "Django News" keeps its whole title."""
+    atom = b"""<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom">
+<title>Django community aggregator: Community blog posts</title>
+<id>https://www.djangoproject.com/community/</id><updated>2026-06-05T17:00:00Z</updated>
+<entry><title>Issue 340: Django security releases 6.0.6 and 5.2.15</title>
+<id>https://django-news.com/issues/340</id><link href="https://django-news.com/issues/340"/>
+<author><name>Django News</name></author><updated>2026-06-05T17:00:00Z</updated>
+<source><title>Django News</title><link href="https://django-news.com/"/></source></entry>
+<entry><title>Adam Johnson: Django: introducing django-integrity-policy</title>
+<id>https://adamj.eu/1</id><link href="https://adamj.eu/1"/>
+<author><name>Adam Johnson</name></author><updated>2026-06-04T10:00:00Z</updated></entry>
+<entry><title>Will Vincent: Please add an RSS feed</title>
+<id>https://wsvincent.com/1</id><link href="https://wsvincent.com/1"/>
+<updated>2026-06-03T10:00:00Z</updated></entry>
+</feed>"""
+    parsed = parse_feed(atom, "https://www.djangoproject.com/rss/community/blogs/")
+    titles = [(e.author, e.title) for e in parsed.entries]
+    assert titles == [
+        ("Django News", "Issue 340: Django security releases 6.0.6 and 5.2.15"),
+        ("Adam Johnson", "Django: introducing django-integrity-policy"),
+        ("Will Vincent", "Please add an RSS feed"),
+    ]

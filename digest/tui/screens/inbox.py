@@ -51,6 +51,7 @@ def section_bindings(app: DigestApp) -> list[Binding]:
 
 class InboxScreen(Screen[None]):
     COMMANDS = {InboxCommands}
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
 
     BINDINGS = [
         Binding("slash", "focus_filter", "Filter", id="inbox.filter",
@@ -61,9 +62,9 @@ class InboxScreen(Screen[None]):
                 tooltip="Take the selected entry out of the draft"),
         Binding("d", "toggle_dismiss", "Dismiss", id="inbox.dismiss",
                 tooltip="Hide the selected entry from the inbox (again to restore it)"),
-        Binding("plus", "add_by_hand", "Add by hand", id="inbox.add_by_hand",
+        Binding("plus", "add_by_hand", "Add by hand", show=False, id="inbox.add_by_hand",
                 tooltip="Add a link that is in no feed, or a note"),
-        Binding("o", "open_link", "Open", id="inbox.open", tooltip="Open the link in the browser"),
+        Binding("o", "open_link", "Open", show=False, id="inbox.open", tooltip="Open the link in the browser"),
         Binding("y", "copy_link", "Copy link", show=False, id="inbox.copy",
                 tooltip="Copy the selected entry's link to the clipboard"),
         Binding("1", "only_new", "New only", show=False, id="inbox.only_new",
@@ -106,7 +107,8 @@ class InboxScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="✉")
-        yield Input(placeholder="Filter: title, author, feed, text  ( / )", id="filter-text")
+        yield Input(placeholder="Filter: title, author, feed, text  ( / )", id="filter-text",
+                    compact=True)
         yield InboxStatus().data_bind(
             InboxScreen.shown, InboxScreen.total, InboxScreen.busy, InboxScreen.feed_label,
             InboxScreen.range_label, filter=InboxScreen.filter,
@@ -179,7 +181,7 @@ class InboxScreen(Screen[None]):
         if event.state != WorkerState.SUCCESS:
             return
         if worker.name == "query":
-            flt, rows, total = worker.result
+            flt, rows, total = worker.result  # type: ignore[misc]
             if flt is not self.filter:
                 return  # a newer filter is on its way
             self.rows = rows

@@ -11,6 +11,7 @@ never interpreted.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -81,8 +82,8 @@ class Columns:
     @classmethod
     def for_width(cls, width: int) -> Columns:
         section = 10 if width >= 100 else 5
-        author = 16 if width >= 110 else 0
-        feed = 20 if width >= 110 else 14 if width >= 70 else 0
+        author = 16 if width >= 100 else 12 if width >= 64 else 0
+        feed = 18 if width >= 100 else 12 if width >= 56 else 0
         fixed = 2 + 7 + section + 5 + (author + 1 if author else 0) + (feed + 1 if feed else 0)
         return cls(section=section, author=author, feed=feed, title=max(8, width - fixed))
 
@@ -171,10 +172,8 @@ class EntryList(ScrollView, can_focus=True):
             index = 0
             self.scroll_to(y=0, animate=False, immediate=True)
         elif current is not None:
-            try:
+            with contextlib.suppress(ValueError):
                 index = new.ids.index(current)
-            except ValueError:
-                pass
         self.set_reactive(EntryList.cursor, index)
         self._scroll_cursor_into_view()
         self.refresh()
@@ -239,7 +238,7 @@ class EntryList(ScrollView, can_focus=True):
     def action_jump(self, index: int) -> None:
         self.cursor = index if index >= 0 else len(self.ids) - 1
 
-    def _on_click(self, event: events.Click) -> None:
+    async def _on_click(self, event: events.Click) -> None:
         offset = event.get_content_offset(self)
         if offset is not None:
             self.cursor = round(self.scroll_y) + offset.y

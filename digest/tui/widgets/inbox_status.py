@@ -30,7 +30,9 @@ class InboxStatus(Widget):
         parts: list[Content | str | tuple[str, str]] = []
         if self.busy:
             parts.append(("filtering… ", "italic"))
-        count = f"{self.shown:,}" if self.shown == self.total else f"{self.shown:,} of {self.total:,}"
+        count = f"{self.shown:,}"
+        if self.shown != self.total:
+            count += f" of {self.total:,}"
         parts.append((f"{count} entries", "bold"))
         chips: list[str] = []
         if flt.text.strip():

@@ -1,0 +1,83 @@
+"""The `?` screen: every key of the current screen, built from the bindings themselves."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen, Screen
+from textual.widgets import DataTable, Label
+
+#: Headings for the places a binding comes from.
+GROUPS = {"EntryList": "List", "InboxScreen": "Inbox", "FeedsScreen": "Feeds",
+          "DigestApp": "Everywhere"}
+
+
+@dataclass(frozen=True)
+class KeyHelp:
+    group: str
+    key: str
+    description: str
+    tooltip: str
+    binding_id: str
+
+
+def key_help(screen: Screen[object]) -> list[KeyHelp]:
+    """What each key does on ``screen`` right now (focused widget, screen, then app)."""
+    app = screen.app
+    grouped: dict[tuple[str, str, str], list[str]] = {}
+    info: dict[tuple[str, str, str], Binding] = {}
+    for key, active in screen.active_bindings.items():
+        binding = active.binding
+        if not binding.description:
+            continue
+        group = GROUPS.get(type(active.node).__name__, type(active.node).__name__)
+        ident = (group, binding.action, binding.description)
+        grouped.setdefault(ident, []).append(app.get_key_display(binding.with_key(key)))
+        info[ident] = binding
+    order = list(dict.fromkeys(ident[0] for ident in grouped))
+    out = [
+        KeyHelp(group, " ".join(keys), description, info[ident].tooltip, info[ident].id or "")
+        for ident, keys in grouped.items()
+        for group, _action, description in [ident]
+    ]
+    return sorted(out, key=lambda h: order.index(h.group))
+
+
+class HelpScreen(ModalScreen[None]):
+    DEFAULT_CSS = """
+    HelpScreen { align: center middle; background: $background 60%; }
+    HelpScreen > Vertical {
+        width: 96; max-width: 95%; height: 90%;
+        border: thick $primary; background: $panel; padding: 0 1;
+    }
+    HelpScreen Label { text-style: bold; margin: 1 0; }
+    HelpScreen DataTable { height: 1fr; }
+    """
+
+    BINDINGS = [Binding("escape,question_mark,q", "app.pop_screen", "Close", id="help.close")]
+
+    def __init__(self, keys: Iterable[KeyHelp], title: str = "Keys") -> None:
+        super().__init__()
+        self._keys = list(keys)
+        self._title = title
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(f"{self._title} — remap any of them in digest.toml [keys] with its id",
+                        markup=False)
+            table: DataTable[Text] = DataTable(cursor_type="row", zebra_stripes=True)
+            table.add_column("Where", width=10)
+            table.add_column("Key", width=12)
+            table.add_column("Does", width=26)
+            table.add_column("Id", width=22)
+            table.add_column("Details")
+            for h in self._keys:
+                table.add_row(Text(h.group, style="bold"), Text(h.key, style="bold cyan"),
+                              Text(h.description), Text(h.binding_id, style="dim"),
+                              Text(h.tooltip, style="dim"))
+            yield table

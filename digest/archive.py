@@ -19,12 +19,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from digest.config import CONFIG_NAME, Project, SectionDef, default_config_text
+from digest.config import CONFIG_NAME, Project, default_config_text
 from digest.model import (
     ISSUE_FORMAT,
     Issue,
     IssueDataError,
     Section,
+    SectionDef,
     issue_from_dict,
 )
 

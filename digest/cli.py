@@ -422,6 +422,82 @@ def main() -> None:
     cli(prog_name="digest")
 
 
+# --- import ---
+# Bringing an existing Markdown archive in: one file, or a folder in one go.
+# A file that fails is reported and the rest still come in; the exit status
+# says whether everything did.
+
+
+@cli.command("import")
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace issue files that already exist.")
+@click.option("-q", "--quiet", is_flag=True, help="Print only problems.")
+@pass_ctx
+def import_command(app_ctx: AppContext, path: Path, force: bool, quiet: bool) -> None:
+    """Import a Markdown issue (or a folder of .md issues) into issues/NNN.toml.
+
+    Reads Django-News-style Markdown: '# Issue NNN: title', '## Section',
+    '### [Title](url)' items with their blurb and source domain. An existing
+    issue number is left alone unless --force is given.
+    """
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from digest.importer import MarkdownImportError, markdown_files, read_issue_markdown
+
+    project = app_ctx.project()
+    files = markdown_files(path) if path.is_dir() else [path]
+    if not files:
+        raise fail(f"{path}: no .md files to import")
+    imported: list[int] = []
+    skipped: list[str] = []
+    failed: list[str] = []
+    seen: dict[int, Path] = {}
+    console = Console(stderr=True)
+    with Progress(TextColumn("importing"), BarColumn(), MofNCompleteColumn(),
+                  TextColumn("{task.fields[last]}"), console=console,
+                  disable=quiet or len(files) < 2 or not console.is_terminal,
+                  transient=True) as bar:
+        task = bar.add_task("import", total=len(files), last="")
+        for done, md_file in enumerate(files, 1):
+            bar.update(task, completed=done - 1, last=md_file.name[-40:])
+            try:
+                result = read_issue_markdown(md_file, project.sections)
+                issue = result.issue
+                target = archive.issue_path(project, issue.number)
+                if issue.number in seen and not force:
+                    skipped.append(f"{md_file}: issue {issue.number} was already imported "
+                                   f"from {seen[issue.number]} in this run")
+                elif target.exists() and not force:
+                    skipped.append(f"{md_file}: issue {issue.number} already exists "
+                                   f"({target}); --force replaces it")
+                else:
+                    archive.save_issue(project, issue)
+                    seen[issue.number] = md_file
+                    imported.append(issue.number)
+                    for warning in result.warnings:
+                        bar.console.print(f"warning: {warning}", markup=False,
+                                          highlight=False)
+            except (MarkdownImportError, ArchiveError) as exc:
+                failed.append(str(exc))
+            bar.update(task, completed=done)
+    for line in skipped:
+        click.echo(f"skipped: {line}", err=True)
+    for line in failed:
+        click.echo(f"error: {line}", err=True)
+    if not quiet or skipped or failed:
+        numbers = ", ".join(str(n) for n in sorted(imported)[:10])
+        more = "…" if len(imported) > 10 else ""
+        click.echo(f"Imported {len(imported)} of {len(files)} file"
+                   f"{'s' if len(files) != 1 else ''} into {project.issues_dir}"
+                   + (f" (issues {numbers}{more})" if imported else "")
+                   + (f"; {len(skipped)} skipped" if skipped else "")
+                   + (f"; {len(failed)} failed" if failed else "") + ".",
+                   err=bool(skipped or failed))
+    if skipped or failed:
+        sys.exit(1)
+
+
 # --- export and build ---
 # Rendering modules load on first use: `digest fetch` from cron should not pay
 # for Jinja, markdown-it and the CSS inliner.
@@ -448,7 +524,7 @@ def _issue_to_export(project: Project, number: int | None) -> archive.Issue:
 @click.option("-o", "--output", type=click.Path(path_type=Path),
               help="File (or existing folder) to write; '-' or none: standard output.")
 @click.option("--save", is_flag=True,
-              help="Write to the project's output folder: <output>/exports/NNN.<ext>.")
+              help="Write to the project folder: exports/NNN.<ext>.")
 @click.option("--theme", default=None, help="Theme for html and email (default: the project's).")
 @pass_ctx
 def export_command(app_ctx: AppContext, number: int | None, fmt: str, output: Path | None,

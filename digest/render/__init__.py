@@ -14,6 +14,9 @@ from digest.render.export import (
     export_issue,
     formats,
 )
+from digest.render.email import render_email, render_text
+from digest.render.html import render_html
+from digest.render.markdown import render_markdown
 from digest.render.plugins import PluginError
 from digest.render.site import BuildError, BuildReport, build_site
 from digest.render.themes import ThemeError, available_themes
@@ -31,4 +34,8 @@ __all__ = [
     "default_export_path",
     "export_issue",
     "formats",
+    "render_email",
+    "render_html",
+    "render_markdown",
+    "render_text",
 ]

@@ -52,9 +52,12 @@ def formats(project: Project) -> list[str]:
 
 
 def default_export_path(project: Project, issue: Issue, fmt: str) -> Path:
-    """Where an export goes when the editor does not say: ``<output>/exports/NNN.ext``."""
+    """Where an export goes when the editor does not say: ``<project>/exports/NNN.ext``.
+
+    Not inside the site folder: deploying the site must not publish exported drafts.
+    """
     suffix = FORMATS[fmt][1] if fmt in FORMATS else f".{fmt}"
-    return project.output_dir / "exports" / f"{issue.number:03d}{suffix}"
+    return project.root / "exports" / f"{issue.number:03d}{suffix}"
 
 
 def _builtin(fmt: str, theme: str | None) -> Callable[[Issue, Project], str]:

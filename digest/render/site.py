@@ -187,10 +187,12 @@ def _search_index(views: Sequence[IssueView]) -> str:
         if view.intro:
             docs.append([i, view.heading, href, _plain(view.intro), ""])
         for section in view.sections:
+            where = f"{href}#{section.anchor}"
             if section.notes:
-                docs.append([i, section.title, f"{href}#{section.anchor}", _plain(section.notes), ""])
+                docs.append([i, section.title, where, _plain(section.notes), ""])
             for item in section.items:
-                docs.append([i, item.title, f"{href}#{item.anchor}", _plain(item.blurb), item.source])
+                where = f"{href}#{item.anchor}"
+                docs.append([i, item.title, where, _plain(item.blurb), item.source])
     data = json.dumps({"version": 1, "issues": issues, "docs": docs},
                       ensure_ascii=False, separators=(",", ":"))
     # Inside a <script> data block: no "</script" and no "<!--" can appear.

@@ -82,7 +82,7 @@ class DigestApp(App[None]):
     DEFAULT_MODE = "inbox"
 
     BINDINGS = [
-        Binding("ctrl+z,u", "undo", "Undo", id="app.undo",
+        Binding("u,ctrl+z", "undo", "Undo", id="app.undo",
                 tooltip="Take back the last change (picks, edits, dismissals)"),
         Binding("ctrl+y", "redo", "Redo", show=False, id="app.redo",
                 tooltip="Do again what was undone"),
@@ -96,7 +96,7 @@ class DigestApp(App[None]):
                 tooltip="Search every command"),
         Binding("e", "export", "Export", show=False, id="app.export",
                 tooltip="Export the issue (on the issue screen)"),
-        Binding("ctrl+q,q", "quit", "Quit", id="app.quit", tooltip="Save and quit"),
+        Binding("q", "quit", "Quit", id="app.quit", tooltip="Save and quit"),
     ]
 
     #: Bumped after every change to the issue (edits, undo, redo, reload).

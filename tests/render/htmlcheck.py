@@ -65,7 +65,8 @@ class _Checker(HTMLParser):
                 self._p(f"<{tag}> has obsolete attribute {name}")
         open_tags = [t for t, _ in self.stack]
         if tag in FLOW_ONLY and any(t in PHRASING_ONLY for t in open_tags):
-            self._p(f"<{tag}> inside phrasing-only <{[t for t in open_tags if t in PHRASING_ONLY][-1]}>")
+            parent = [t for t in open_tags if t in PHRASING_ONLY][-1]
+            self._p(f"<{tag}> inside phrasing-only <{parent}>")
         if tag in INTERACTIVE and "a" in open_tags:
             self._p(f"<{tag}> inside <a>")
         if "id" in values:
@@ -80,7 +81,8 @@ class _Checker(HTMLParser):
         if tag == "img" and "alt" not in values:
             self._p("<img> without alt")
         if open_tags and open_tags[-1] == "head":
-            self.head_children.append(tag if tag != "meta" or "charset" not in values else "charset")
+            is_charset = tag == "meta" and "charset" in values
+            self.head_children.append("charset" if is_charset else tag)
         if tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
             self.headings.append(int(tag[1]))
         if tag == "a":

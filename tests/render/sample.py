@@ -177,7 +177,7 @@ def seed_outline() -> list[tuple[str, list[str]]]:
     end = text.index("05 Jun 2026 2:00pm GMT", start)
     blocks = re.split(r"\n\s*\n\s*\n", text[start:end].strip())
     blocks[0] = re.split(r"\n\s*\n", blocks[0], maxsplit=1)[1]  # drop the issue's title
-    outline = []
+    outline: list[tuple[str, list[str]]] = []
     for block in blocks:
         paragraphs = [p.strip() for p in re.split(r"\n\s*\n", block) if p.strip()]
         title, rest = paragraphs[0], paragraphs[1:]
@@ -198,7 +198,9 @@ def payload(beacon: str, tag: str) -> str:
 
 def vectors(beacon: str) -> list[str]:
     """Markup an attacker could put in a feed's titles, links and summaries."""
-    p = lambda tag: payload(beacon, tag)  # noqa: E731
+    def p(tag: str) -> str:
+        return payload(beacon, tag)
+
     return [
         f"<script>{p('script')}</script>",
         f"<img src=x onerror={p('img')}>",
@@ -229,14 +231,16 @@ def vectors(beacon: str) -> list[str]:
         f"[ref link][r]\n\n[r]: javascript:{p('ref')}",
         f"[tab](jav&#x09;ascript:{p('entity')})",
         f"<svg><animate onbegin={p('animate')} attributeName=x dur=1s>",
-        f'<a href="data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==">data</a>',
+        '<a href="data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==">data</a>',
         "{{ 7*7 }} {% raw %} ${7*7} [/bold] [link=https://x]",
         "\u202eevil\u202c \x00\x1b[31m control",
     ]
 
 
 def hostile_urls(beacon: str) -> list[str]:
-    p = lambda tag: payload(beacon, tag)  # noqa: E731
+    def p(tag: str) -> str:
+        return payload(beacon, tag)
+
     return [
         f"javascript:{p('url-js')}",
         f"JaVaScRiPt:{p('url-js-case')}",

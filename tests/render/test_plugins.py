@@ -90,11 +90,10 @@ def fingerprint(project: Project) -> tuple[bytes, int]:
 
 # --- the examples ---------------------------------------------------------------------
 
-UTM = (
-    "\n[preprocessor.utm]\n"
-    f"command = {json.dumps(f'{PY} {EXAMPLES / 'utm_links.py'} --source django-news')}\n"
-)
-GEMINI = f"\n[renderer.gemini]\ncommand = {json.dumps(f'node {EXAMPLES / 'gemtext.js'}')}\n"
+UTM_COMMAND = f"{PY} {EXAMPLES / 'utm_links.py'} --source django-news"
+UTM = f"\n[preprocessor.utm]\ncommand = {json.dumps(UTM_COMMAND)}\n"
+GEMINI_COMMAND = f"node {EXAMPLES / 'gemtext.js'}"
+GEMINI = f"\n[renderer.gemini]\ncommand = {json.dumps(GEMINI_COMMAND)}\n"
 
 
 def test_python_example_adds_campaign_parameters(tmp_path: Path) -> None:

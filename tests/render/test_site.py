@@ -121,7 +121,8 @@ def test_atom_feed_is_valid(site: Path) -> None:
         assert urlsplit(entry_id).scheme in ("urn", "https", "http"), entry_id
         ids.add(entry_id)
         assert RFC3339.match(entry.findtext(f"{ATOM}updated") or "")
-        alternate = [link for link in entry.findall(f"{ATOM}link") if link.get("rel") == "alternate"]
+        links = entry.findall(f"{ATOM}link")
+        alternate = [link for link in links if link.get("rel") == "alternate"]
         assert len(alternate) == 1 and (site / (alternate[0].get("href") or "")).is_file()
         assert entry.find(f"{ATOM}content").get("type") == "html"  # type: ignore[union-attr]
     assert len(ids) == 3

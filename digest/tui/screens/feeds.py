@@ -28,7 +28,7 @@ STATUS_STYLE = {"ok": "green", "not-modified": "green", "new": "yellow", "error"
 
 def feed_cells(feed: Feed) -> list[Text]:
     """A feed as table cells: always ``Text``, since a plain str cell would be markup."""
-    when = feed.last_fetch.astimezone().strftime("%Y-%m-%d %H:%M") if feed.last_fetch else "never"
+    when = feed.last_fetch.astimezone().strftime("%m-%d %H:%M") if feed.last_fetch else "never"
     status = feed.status if feed.http_status is None else f"{feed.status} ({feed.http_status})"
     return [
         Text(line(feed.title) or line(feed.url), overflow="ellipsis", no_wrap=True),
@@ -60,13 +60,7 @@ class FeedsScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="✉")
         yield Static(id="feeds-summary", markup=False)
-        table: DataTable[Text] = DataTable(cursor_type="row", zebra_stripes=True, id="feeds-table")
-        table.add_column("Feed", key="feed", width=36)
-        table.add_column("Status", key="status", width=18)
-        table.add_column("Entries", key="entries", width=8)
-        table.add_column("Last fetch", key="when", width=16)
-        table.add_column("Last error", key="error")
-        yield table
+        yield DataTable(cursor_type="row", zebra_stripes=True, id="feeds-table")
         yield Static(id="feeds-detail", markup=False)
         yield FetchBar().data_bind(state=FeedsScreen.fetch_state)
         yield Footer()
@@ -97,10 +91,25 @@ class FeedsScreen(Screen[None]):
         elif event.state == WorkerState.SUCCESS and worker.name == "feeds":
             self.feeds = worker.result or []
 
+    def on_resize(self) -> None:
+        self.watch_feeds(self.feeds)
+
+    def _columns(self, table: DataTable[Text]) -> None:
+        """Fit the columns to the terminal: the error takes what is left."""
+        width = self.size.width - 2 * 5 - 2
+        feed = max(16, min(40, width // 4))
+        error = max(12, width - feed - 12 - 7 - 11)
+        table.add_column("Feed", key="feed", width=feed)
+        table.add_column("Status", key="status", width=12)
+        table.add_column("Entries", key="entries", width=7)
+        table.add_column("Last fetch", key="when", width=11)
+        table.add_column("Last error", key="error", width=error)
+
     def watch_feeds(self, feeds: list[Feed]) -> None:
-        table = self.query_one(DataTable)
+        table: DataTable[Text] = self.query_one(DataTable)
         keep = table.cursor_row
-        table.clear()
+        table.clear(columns=True)
+        self._columns(table)
         for feed in feeds:
             table.add_row(*feed_cells(feed), key=feed.url)
         if feeds:

@@ -33,8 +33,8 @@ def key_help(screen: Screen[object]) -> list[KeyHelp]:
     info: dict[tuple[str, str, str], Binding] = {}
     for key, active in screen.active_bindings.items():
         binding = active.binding
-        if not binding.description:
-            continue
+        if not binding.description or not binding.id:
+            continue  # Textual's own scrolling keys: not ours to explain or remap
         group = GROUPS.get(type(active.node).__name__, type(active.node).__name__)
         ident = (group, binding.action, binding.description)
         grouped.setdefault(ident, []).append(app.get_key_display(binding.with_key(key)))
@@ -52,7 +52,7 @@ class HelpScreen(ModalScreen[None]):
     DEFAULT_CSS = """
     HelpScreen { align: center middle; background: $background 60%; }
     HelpScreen > Vertical {
-        width: 96; max-width: 95%; height: 90%;
+        width: 116; max-width: 98%; height: 90%;
         border: thick $primary; background: $panel; padding: 0 1;
     }
     HelpScreen Label { text-style: bold; margin: 1 0; }
@@ -63,7 +63,7 @@ class HelpScreen(ModalScreen[None]):
 
     def __init__(self, keys: Iterable[KeyHelp], title: str = "Keys") -> None:
         super().__init__()
-        self._keys = list(keys)
+        self.keys = list(keys)
         self._title = title
 
     def compose(self) -> ComposeResult:
@@ -72,12 +72,12 @@ class HelpScreen(ModalScreen[None]):
                         markup=False)
             table: DataTable[Text] = DataTable(cursor_type="row", zebra_stripes=True)
             table.add_column("Where", width=10)
-            table.add_column("Key", width=12)
-            table.add_column("Does", width=26)
-            table.add_column("Id", width=22)
-            table.add_column("Details")
-            for h in self._keys:
-                table.add_row(Text(h.group, style="bold"), Text(h.key, style="bold cyan"),
-                              Text(h.description), Text(h.binding_id, style="dim"),
-                              Text(h.tooltip, style="dim"))
+            table.add_column("Key", width=8)
+            table.add_column("Does", width=16)
+            table.add_column("Details", width=42)
+            table.add_column("Id")
+            for h in self.keys:
+                table.add_row(Text(h.group, style="bold"), Text(h.key, style="bold"),
+                              Text(h.description), Text(h.tooltip, overflow="ellipsis"),
+                              Text(h.binding_id, style="dim"))
             yield table

@@ -71,21 +71,22 @@ def fit(text: str, width: int) -> str:
 
 @dataclass(frozen=True)
 class Columns:
+    """Cell widths of a row; the title takes what the others leave."""
+
     flag: int = 2
     date: int = 7
-    section: int = 10
-    featured: int = 5
+    mark: int = 6
     author: int = 0
     feed: int = 0
     title: int = 0
 
     @classmethod
     def for_width(cls, width: int) -> Columns:
-        section = 10 if width >= 100 else 5
+        mark = 11 if width >= 100 else 6
         author = 16 if width >= 100 else 12 if width >= 64 else 0
         feed = 18 if width >= 100 else 12 if width >= 56 else 0
-        fixed = 2 + 7 + section + 5 + (author + 1 if author else 0) + (feed + 1 if feed else 0)
-        return cls(section=section, author=author, feed=feed, title=max(8, width - fixed))
+        fixed = 2 + 7 + mark + (author + 1 if author else 0) + (feed + 1 if feed else 0)
+        return cls(mark=mark, author=author, feed=feed, title=max(8, width - fixed))
 
 
 class EntryList(ScrollView, can_focus=True):
@@ -315,10 +316,7 @@ class EntryList(ScrollView, can_focus=True):
         segments = [
             Segment(flag, style("entry-list--new" if row.state == "new" else "entry-list--meta")),
             Segment(fit(short_date(row.published), cols.date), style("entry-list--date")),
-            Segment(fit(f"▸{section}" if section else "", cols.section),
-                    style("entry-list--picked")),
-            Segment(fit(f"★{featured}" if featured else "", cols.featured),
-                    style("entry-list--featured")),
+            self._mark(section, featured, cols.mark, style),
             Segment(fit(line(row.title) or line(row.link), cols.title),
                     style("entry-list--dismissed" if dismissed else "")),
         ]
@@ -329,3 +327,13 @@ class EntryList(ScrollView, can_focus=True):
             segments.append(Segment(" " + fit(line(row.feed_title), cols.feed),
                                     style("entry-list--meta")))
         return Strip(segments).adjust_cell_length(width, base + cursor)
+
+    @staticmethod
+    def _mark(section: str, featured: int | None, width: int,
+              style: Callable[[str], Style]) -> Segment:
+        """In the draft (▸ section) wins over featured before (★ issue): one column."""
+        if section:
+            return Segment(fit(f"▸{section}", width - 1) + " ", style("entry-list--picked"))
+        if featured:
+            return Segment(fit(f"★{featured}", width - 1) + " ", style("entry-list--featured"))
+        return Segment(" " * width, style(""))

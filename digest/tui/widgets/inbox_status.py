@@ -10,7 +10,7 @@ from digest.store import EntryFilter
 from digest.tui.widgets.text import line
 
 LEGEND = Content.assemble(("●", "$accent"), " new  ", ("▸", "$success"), " in draft  ",
-                          ("★", "$warning"), " featured")
+                          ("★", "$warning"), " featured  ", ("?", "bold"), " keys")
 
 
 class InboxStatus(Widget):

@@ -1,0 +1,151 @@
+"""How the inbox feels with a big store: launch, filter keystrokes, scrolling, memory.
+
+    python benchmarks/gen_store.py --entries 100000 --issues 500 --db X --project DIR
+    python benchmarks/bench_tui.py --db X --project DIR
+
+Runs the real app headless through Textual's Pilot at 120×40 and prints:
+
+* launch → usable inbox: from building the app to the first rows drawn
+  (the featured index over every past issue is still loading in a worker);
+* keystroke → updated list: a letter typed in the filter until the list shows
+  the result of that filter (median, p95 and worst over every keystroke);
+* page scroll: one PageDown with rows not yet cached (fetch + draw);
+* peak RSS of the process.
+
+Not a test: numbers only. Interpreter and Textual import time are printed
+apart, since they are paid once per process whatever the store size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from digest.config import load_project  # noqa: E402
+from digest.store import Store  # noqa: E402
+from digest.tui.app import make_app  # noqa: E402
+from digest.tui.screens.inbox import InboxScreen  # noqa: E402
+from digest.tui.widgets.entry_list import EntryList  # noqa: E402
+
+QUERIES = ("python asyncio", "django release", "wagtail", "pytest fixture", "ł")
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.1f} ms"
+
+
+def import_time() -> float:
+    code = "import time; t = time.perf_counter(); import digest.tui.app; print(time.perf_counter() - t)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).resolve().parents[1])
+    return float(out.stdout)
+
+
+async def wait_for(pilot, predicate, timeout: float = 30.0) -> None:
+    deadline = time.perf_counter() + timeout
+    while not predicate():
+        if time.perf_counter() > deadline:
+            raise TimeoutError("the inbox did not update in time")
+        await asyncio.sleep(0.001)
+
+
+async def run(db: Path, project_dir: Path) -> dict[str, object]:
+    results: dict[str, object] = {}
+    t0 = time.perf_counter()
+    project = load_project(project_dir)
+    store = Store(db)
+    app = make_app(project, store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, InboxScreen)
+                       and len(app.screen.query_one(EntryList).ids) > 0)
+        await pilot.pause()  # the first frame with rows
+        results["launch_to_usable"] = time.perf_counter() - t0
+        screen = app.screen
+        assert isinstance(screen, InboxScreen)
+        entry_list = screen.query_one(EntryList)
+        results["entries"] = len(entry_list.ids)
+        await app.workers.wait_for_complete()
+        results["launch_to_featured"] = time.perf_counter() - t0
+
+        # Keystrokes in the filter.
+        await pilot.press("slash")
+        latencies: list[float] = []
+        first_letter: list[float] = []
+        for query in QUERIES:
+            for n, char in enumerate(query):
+                t = time.perf_counter()
+                await pilot.press(char if char != " " else "space")
+                typed = query[: n + 1]
+                await wait_for(pilot, lambda typed=typed: screen.filter.text == typed
+                               and not screen.busy)
+                await pilot.pause()
+                latencies.append(time.perf_counter() - t)
+                if n == 0:
+                    first_letter.append(latencies[-1])
+            results.setdefault("matches", {})[query] = screen.shown  # type: ignore[index]
+            for _ in query:
+                await pilot.press("backspace")
+            await wait_for(pilot, lambda: screen.filter.text == "" and not screen.busy)
+        results["keystroke_median"] = statistics.median(latencies)
+        results["keystroke_p95"] = statistics.quantiles(latencies, n=20)[-1]
+        results["keystroke_max"] = max(latencies)
+        results["keystroke_first_letter_max"] = max(first_letter)
+
+        # Page scrolls through rows never drawn before (fetch + render).
+        await pilot.press("escape")
+        entry_list.focus()
+        await pilot.pause()
+        page = entry_list.scrollable_content_region
+        times = []
+        for _ in range(60):
+            t = time.perf_counter()
+            entry_list.action_page(1)
+            entry_list.render_lines(page.reset_offset)
+            times.append(time.perf_counter() - t)
+        results["page_median"] = statistics.median(times)
+        results["page_max"] = max(times)
+        # And the same through the whole event loop: a PageDown key to the next frame.
+        keyed = []
+        for _ in range(20):
+            t = time.perf_counter()
+            await pilot.press("pagedown")
+            keyed.append(time.perf_counter() - t)
+        results["pagedown_key_median"] = statistics.median(keyed)
+        await pilot.press("end")
+        await pilot.pause()
+        results["cursor_at"] = entry_list.cursor
+    store.close()
+    results["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return results
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--db", type=Path, required=True)
+    ap.add_argument("--project", type=Path, required=True)
+    args = ap.parse_args()
+    imported = import_time()
+    r = asyncio.run(run(args.db, args.project))
+    print(f"entries in the inbox        {r['entries']:,}")
+    print(f"import digest.tui.app       {ms(imported)} (once per process)")
+    print(f"launch → usable inbox       {ms(r['launch_to_usable'])}")  # type: ignore[arg-type]
+    print(f"launch → featured marks     {ms(r['launch_to_featured'])} (worker, UI usable before)")  # type: ignore[arg-type]
+    print(f"keystroke → updated list    median {ms(r['keystroke_median'])}, "  # type: ignore[arg-type]
+          f"p95 {ms(r['keystroke_p95'])}, max {ms(r['keystroke_max'])}")  # type: ignore[arg-type]
+    print(f"  first letter of a query   max {ms(r['keystroke_first_letter_max'])}")  # type: ignore[arg-type]
+    print(f"page scroll (uncached)      median {ms(r['page_median'])}, max {ms(r['page_max'])}")  # type: ignore[arg-type]
+    print(f"PageDown key → next frame   median {ms(r['pagedown_key_median'])}")  # type: ignore[arg-type]
+    print(f"peak RSS                    {r['peak_rss_mb']:.0f} MB")
+    print(f"matches                     {r['matches']}")
+
+
+if __name__ == "__main__":
+    main()

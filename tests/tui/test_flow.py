@@ -1,0 +1,177 @@
+"""The whole curator flow on a real project: fetch from a loopback server, filter,
+file four entries into four sections, move, remove, dismiss, reorder, undo, and
+check the saved ``issues/NNN.toml``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from textual.widgets import DataTable, Input
+
+from digest import curate
+from digest.store import Store
+from digest.tui.app import make_app
+from digest.tui.screens.feeds import FeedsScreen
+from tests.feedserver import FeedServer
+from tests.tui.conftest import TODAY, draft, draft_text, make_project
+from tests.tui.helpers import entry_list, inbox, listed_ids, screen_text, settle
+
+
+def rss(title: str, items: list[tuple[str, str, str, str]]) -> str:
+    body = "".join(
+        f"<item><title>{t}</title><link>{link}</link><guid>{link}</guid>"
+        f"<pubDate>{date}</pubDate><description>{text}</description></item>"
+        for t, link, date, text in items
+    )
+    return (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+            f"<title>{title}</title><link>https://planet.example/</link>{body}</channel></rss>")
+
+
+PLANET = rss("Planet Django", [
+    ("Django security releases 6.0.6 and 5.2.15", "https://www.djangoproject.com/weblog/sec/",
+     "Tue, 09 Jun 2026 10:00:00 +0000", "Django 6.0.6 fixes two security issues. Upgrade."),
+    ("Wagtail 7.1 released", "https://wagtail.org/blog/7-1/",
+     "Mon, 08 Jun 2026 10:00:00 +0000", "Wagtail 7.1 brings a new editor."),
+    ("Deploying Django with uv", "https://adamj.eu/tech/uv-deploy/",
+     "Sun, 07 Jun 2026 10:00:00 +0000", "A guide to deploying with uv."),
+    ("django-tasks 1.0", "https://github.com/realorangeone/django-tasks",
+     "Sat, 06 Jun 2026 10:00:00 +0000", "A background task library for Django."),
+    ("[red]Totally[/red] normal post \x1b[2J", "https://spam.example/",
+     "Fri, 05 Jun 2026 10:00:00 +0000", "Nothing to see."),
+])
+BLOG = rss("Carlton's blog", [
+    ("Testing Django views", "https://noumenal.es/posts/testing-views/",
+     "Thu, 04 Jun 2026 10:00:00 +0000", "How I test views."),
+])
+
+
+def pick_by_filter(text: str):
+    """Type in the filter, then leave it: the first match is selected."""
+    async def run(pilot) -> None:
+        await pilot.press("slash")
+        pilot.app.screen.query_one("#filter-text", Input).value = text
+        await settle(pilot)
+        await pilot.press("enter")
+    return run
+
+
+async def test_fetch_filter_pick_reorder_undo_and_saved_file(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    planet = feed_server.add("/planet.xml", PLANET.replace("\x1b", "&#27;"))
+    blog = feed_server.add("/blog.xml", BLOG)
+    broken = feed_server.add("/broken.xml", "oops", status=500)
+    project = make_project(tmp_path / "news", [(planet, "Planet Django"), (blog, "Carlton"),
+                                               (broken, "Broken")])
+    store = Store(tmp_path / "cache.db")
+    app = make_app(project, store, today=TODAY, autosave_delay=0.05)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await settle(pilot)
+        assert listed_ids(app) == []
+        assert "No entries match" in screen_text(app)
+
+        await pilot.press("f")
+        await settle(pilot, rounds=3)
+        assert app.fetch_state is None
+        assert len(listed_ids(app)) == 6
+        text = screen_text(app)
+        assert "Fetched 3 feeds: 6 new entries; 1 failed" in text
+        assert "[red]Totally[/red] normal p" in text and "\x1b" not in text
+
+        # The failed feed and its error are on the feeds screen.
+        await pilot.press("F")
+        await settle(pilot)
+        assert isinstance(app.screen, FeedsScreen)
+        table = app.screen.query_one(DataTable)
+        assert table.row_count == 3
+        text = screen_text(app)
+        assert "error (500)" in text and "6 entries" in text and "1 failing" in text
+        await pilot.press("escape")
+        await settle(pilot)
+
+        # Filter, then file four entries into four sections.
+        for query, key in (("security releases", "n"), ("wagtail", "r"), ("uv", "a"),
+                           ("django-tasks", "p")):
+            await pick_by_filter(query)(pilot)
+            await pilot.press(key)
+            await settle(pilot)
+        await pilot.press("escape", "escape")
+        await settle(pilot)
+        issue = draft(project)
+        assert [(s.id, [i.title for i in s.items]) for s in issue.sections] == [
+            ("news", ["Django security releases 6.0.6 and 5.2.15"]),
+            ("releases", ["Wagtail 7.1 released"]),
+            ("articles", ["Deploying Django with uv"]),
+            ("projects", ["django-tasks 1.0"]),
+        ]
+
+        # A fifth into news, then move it to articles, remove it, undo the removal.
+        await pick_by_filter("testing views")(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        assert [i.title for i in draft(project).section("articles").items] == [
+            "Deploying Django with uv", "Testing Django views"]
+        await pilot.press("x")
+        await settle(pilot)
+        assert len(draft(project).section("articles").items) == 1
+        await pilot.press("u")
+        await settle(pilot)
+        assert len(draft(project).section("articles").items) == 2
+
+        # Dismiss the spam, undo, dismiss again.
+        await pilot.press("escape")
+        await pick_by_filter("totally")(pilot)
+        spam = entry_list(app).current
+        await pilot.press("d")
+        await settle(pilot)
+        assert store.entry(spam.id).state == "dismissed"
+        await pilot.press("escape", "escape")
+        await settle(pilot)
+        assert spam.id not in listed_ids(app)
+
+        # Reorder (the issue screen's job; same contract: one app.change) and undo it.
+        app.change("Move up", lambda issue: curate.shift_item(issue, "articles", 1, -1))
+        await settle(pilot)
+        assert [i.title for i in draft(project).section("articles").items] == [
+            "Testing Django views", "Deploying Django with uv"]
+        await pilot.press("u")
+        await settle(pilot)
+        await pilot.press("q")
+    # After quitting, the file on disk is the editor's work, in order.
+    issue = draft(project)
+    assert issue.number == 341 and issue.status == "draft"
+    assert issue.date == dt.date(2026, 6, 12)  # the Friday after "today"
+    assert [[i.title for i in s.items] for s in issue.sections] == [
+        ["Django security releases 6.0.6 and 5.2.15"],
+        ["Wagtail 7.1 released"],
+        ["Deploying Django with uv", "Testing Django views"],
+        ["django-tasks 1.0"],
+    ]
+    news = issue.section("news").items[0]
+    assert news.url == "https://www.djangoproject.com/weblog/sec/"
+    assert news.source == "djangoproject.com"
+    assert news.blurb == "Django 6.0.6 fixes two security issues. Upgrade."
+    assert 'source = "djangoproject.com"' in draft_text(project)
+    assert store.entry(spam.id).state == "dismissed"
+    store.close()
+
+
+async def test_feeds_screen_lists_status_errors_and_filters_the_inbox(app) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("F")
+        await settle(pilot)
+        text = screen_text(app)
+        assert "HTTP 500 [red]Internal[/red] Server Error" in text  # literal, not red
+        assert "3 feeds · 8 entries · 1 failing" in text
+        table = app.screen.query_one(DataTable)
+        table.move_cursor(row=1)  # "Hugo's blog" (sorted by title)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.current_mode == "inbox"
+        assert listed_ids(app) == ["e007", "e008"]
+        assert inbox(app).feed_label == "Hugo's blog"

@@ -1,0 +1,278 @@
+"""The inbox driven through Pilot: keys in, saved issue file and screen text out."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+from textual.widgets import Input, Static
+
+from digest.config import Project
+from digest.store import Store
+from digest.tui.app import make_app
+from digest.tui.screens.help import HelpScreen
+from digest.tui.widgets.dialogs import AddItemModal, ConfirmModal
+from digest.tui.widgets.entry_preview import EntryPreview
+from tests.tui.conftest import BLOG, TODAY, draft, draft_text
+from tests.tui.helpers import entry_list, inbox, listed_ids, screen_text, select, settle
+
+ALL = ["e001", "e002", "e003", "e004", "e005", "e006", "e007", "e008"]
+
+
+async def test_inbox_lists_entries_newest_first_with_marks(app) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert listed_ids(app) == ALL
+        assert app.focused is entry_list(app)
+        text = screen_text(app)
+        assert "8 entries" in text
+        # Feed, original author and date on the row; ★ for the past issue's link.
+        row = next(line for line in text.splitlines() if "Django 6.0.6" in line)
+        assert "Jun 09" in row and "Natalia" in row and "Planet Pyth" in row
+        featured = next(line for line in text.splitlines() if "Featured last" in line)
+        assert "★340" in featured
+        # The preview shows the highlighted entry.
+        preview = inbox(app).query_one(EntryPreview)
+        assert preview.entry is not None and preview.entry.id == "e001"
+        assert "https://blog1.example/post/1" in text
+
+
+async def test_hostile_text_is_shown_literally_and_never_reaches_the_terminal(app) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        select(app, "e005")
+        await settle(pilot)
+        text = screen_text(app)
+        assert "[bold red]x[/] [@click=app.quit]cli" in text  # the list row (cut to fit)
+        assert "[bold red]x[/] [@click=app.quit]click me[/]" in text  # the preview title
+        assert "[i]mallory[/i]" in text
+        assert "Hello [b]bold?[/b] red end" in text
+        assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]", text)
+        # Clicking the would-be link does nothing: the app is still running.
+        title = inbox(app).query_one("#preview-title", Static)
+        await pilot.click(title)
+        await settle(pilot)
+        assert app.is_running
+
+
+async def test_pick_move_remove_with_section_keys_and_undo(app, project: Project) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        select(app, "e002")
+        await pilot.press("n")
+        await settle(pilot)
+        issue = draft(project)
+        assert [i.entry_id for i in issue.section("news").items] == ["e002"]
+        assert "▸News" in screen_text(app)
+
+        await pilot.press("r")  # the same entry with another key moves it
+        await settle(pilot)
+        issue = draft(project)
+        assert issue.section("news").items == []
+        assert [i.entry_id for i in issue.section("releases").items] == ["e002"]
+        assert issue.section("releases").items[0].blurb == "Body of post 2. It has two sentences."
+
+        await pilot.press("x")
+        await settle(pilot)
+        assert draft(project).item_count() == 0
+        assert "▸" not in screen_text(app).split("in draft")[1]
+
+        await pilot.press("u")  # undo the removal
+        await settle(pilot)
+        assert [i.entry_id for i in draft(project).section("releases").items] == ["e002"]
+        await pilot.press("ctrl+z")  # undo the move
+        await settle(pilot)
+        assert [i.entry_id for i in draft(project).section("news").items] == ["e002"]
+        await pilot.press("ctrl+y")  # redo the move
+        await settle(pilot)
+        assert [i.entry_id for i in draft(project).section("releases").items] == ["e002"]
+        assert 'entry_id = "e002"' in draft_text(project)
+
+
+async def test_picking_an_entry_featured_before_asks_first(app, project: Project) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        select(app, "e006")
+        await pilot.press("a")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmModal)
+        assert "was featured in issue" in screen_text(app)
+        await pilot.press("n")
+        await settle(pilot)
+        assert app.session.issue.item_count() == 0
+
+        await pilot.press("a")
+        await pilot.pause()
+        await pilot.press("y")
+        await settle(pilot)
+        assert [i.entry_id for i in draft(project).section("articles").items] == ["e006"]
+
+
+async def test_dismiss_hides_the_entry_and_undo_brings_it_back(app, store: Store) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        select(app, "e002")
+        await pilot.press("d")
+        await settle(pilot)
+        assert "e002" not in listed_ids(app)
+        assert store.entry("e002").state == "dismissed"
+        assert entry_list(app).current.id == "e003"  # the cursor stays in place
+
+        await pilot.press("u")
+        await settle(pilot)
+        assert "e002" in listed_ids(app)
+        assert store.entry("e002").state == "new"
+
+        select(app, "e002")
+        await pilot.press("d", "2")  # dismiss again, then show dismissed ones
+        await settle(pilot)
+        assert listed_ids(app) == ALL
+        select(app, "e002")
+        await settle(pilot)
+        assert "✗" in screen_text(app)
+        await pilot.press("d")  # on a dismissed entry: restore it
+        await settle(pilot)
+        assert store.entry("e002").state == "seen"
+
+
+async def test_filter_as_you_type_and_quick_filters(app, store: Store) -> None:
+    store.set_state(["e001"], "seen")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash")
+        assert isinstance(app.focused, Input)
+        await pilot.press(*"wagt")
+        await settle(pilot)
+        assert listed_ids(app) == ["e002"]
+        assert "1 of 8 entries" in screen_text(app)
+        await pilot.press("n")  # typing, not picking
+        await settle(pilot)
+        assert app.session.issue.item_count() == 0
+        assert listed_ids(app) == []
+        await pilot.press("backspace", "escape")  # leave the box, filter kept
+        await settle(pilot)
+        assert app.focused is entry_list(app)
+        assert listed_ids(app) == ["e002"]
+        await pilot.press("escape")  # clear it
+        await settle(pilot)
+        assert listed_ids(app) == ALL
+
+        await pilot.press("1")  # new only
+        await settle(pilot)
+        assert listed_ids(app) == ALL[1:]
+        await pilot.press("1")
+        await pilot.press("4")  # since the last issue (May 29): everything
+        await settle(pilot)
+        assert listed_ids(app) == ALL
+        await pilot.press("4")  # last 7 days before Jun 10
+        await settle(pilot)
+        assert listed_ids(app) == ALL[:7]
+        assert "last 7 days" in screen_text(app)
+
+        await pilot.press("escape", "3")  # feed chooser
+        await settle(pilot)
+        await pilot.press(*"Hugo")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert inbox(app).filter.feed_url == BLOG
+        assert listed_ids(app) == ["e007", "e008"]
+        assert "feed: Hugo's blog" in screen_text(app)
+
+
+async def test_search_uses_author_and_full_text(app) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        inbox(app).query_one("#filter-text", Input).value = "łukasz"
+        await settle(pilot)
+        assert listed_ids(app) == ["e003"]
+        inbox(app).query_one("#filter-text", Input).value = "[bold"  # markup-like query
+        await settle(pilot)
+        assert listed_ids(app) == ["e005"]
+
+
+async def test_add_by_hand(app, project: Project) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("plus")
+        await pilot.pause()
+        modal = app.screen
+        assert isinstance(modal, AddItemModal)
+        await pilot.press(*"A link from a friend", "enter")
+        await pilot.pause()
+        assert "A link is needed" in screen_text(app)
+        modal.query_one("#url", Input).value = "https://friend.example/post"
+        await pilot.press("enter")
+        await settle(pilot)
+        items = draft(project).section("news").items
+        assert [(i.title, i.url, i.source) for i in items] == [
+            ("A link from a friend", "https://friend.example/post", "friend.example")
+        ]
+
+
+async def test_open_and_copy_link(app, monkeypatch) -> None:
+    opened: list[str] = []
+    async with app.run_test(size=(120, 40)) as pilot:
+        monkeypatch.setattr(app, "open_url", lambda url, **kw: opened.append(url))
+        await settle(pilot)
+        select(app, "e003")
+        await pilot.press("o", "y")
+        await pilot.pause()
+        assert opened == ["https://blog3.example/post/3"]
+        assert app.clipboard == "https://blog3.example/post/3"
+
+
+async def test_every_key_is_in_help_and_in_the_palette(app) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        for wanted in ("News (n)", "Dismiss (d)", "Remove (x)", "Fetch (f)", "Undo (u)",
+                       "Copy link (y)", "Filter by feed (3)", "Add by hand (+)"):
+            assert any(t.startswith(wanted.split(" (")[0]) for t in titles), wanted
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        ids = {k.binding_id for k in app.screen.keys}
+        assert {"inbox.section.news", "inbox.dismiss", "inbox.copy", "app.fetch", "app.undo",
+                "list.down", "inbox.by_feed"} <= ids
+        text = screen_text(app)
+        for wanted in ("inbox.section.news", "inbox.dismiss", "Copy link"):
+            assert wanted in text
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_keys_can_be_remapped_in_the_project(project: Project, store: Store) -> None:
+    project = dataclasses.replace(project, keys={"inbox.dismiss": "z",
+                                                 "inbox.section.news": "w"})
+    app = make_app(project, store, today=TODAY, autosave_delay=0.05)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("d", "n")
+        await settle(pilot)
+        assert store.entry("e001").state == "new"
+        assert app.session.issue.item_count() == 0
+        await pilot.press("w", "z")
+        await settle(pilot)
+        assert store.entry("e001").state == "dismissed"
+        assert app.session.issue.section("news").items[0].entry_id == "e001"
+
+
+async def test_issue_and_feeds_screens_are_a_key_away(app) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("i")
+        await settle(pilot)
+        assert app.current_mode == "issue"
+        await pilot.press("i")
+        await settle(pilot)
+        assert app.current_mode == "inbox"
+        await pilot.press("tab")
+        await settle(pilot)
+        assert app.current_mode == "issue"
+        await pilot.press("F")
+        await settle(pilot)
+        assert app.current_mode == "feeds"
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.current_mode == "inbox"

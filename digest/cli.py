@@ -182,7 +182,7 @@ def _fetch(app_ctx: AppContext, urls: list[str], opml: Path | None, *, quiet: bo
     store = app_ctx.store()
     console = Console(stderr=True)
     with Progress(TextColumn("fetching"), BarColumn(), MofNCompleteColumn(),
-                  TextColumn("{task.fields[last]}"), console=console,
+                  TextColumn("{task.fields[last]}", markup=False), console=console,
                   disable=quiet or not console.is_terminal, transient=True) as bar:
         task = bar.add_task("fetch", total=len(feeds), last="")
 
@@ -455,7 +455,7 @@ def import_command(app_ctx: AppContext, path: Path, force: bool, quiet: bool) ->
     seen: dict[int, Path] = {}
     console = Console(stderr=True)
     with Progress(TextColumn("importing"), BarColumn(), MofNCompleteColumn(),
-                  TextColumn("{task.fields[last]}"), console=console,
+                  TextColumn("{task.fields[last]}", markup=False), console=console,
                   disable=quiet or len(files) < 2 or not console.is_terminal,
                   transient=True) as bar:
         task = bar.add_task("import", total=len(files), last="")

@@ -13,6 +13,7 @@ import datetime as dt
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,7 @@ from click.testing import CliRunner
 
 from digest import archive
 from digest.cli import cli, demo_source
-from digest.config import DEFAULT_SECTIONS, Project, load_project
+from digest.config import Project, load_project
 from digest.importer import (
     MarkdownImportError,
     find_date,
@@ -309,9 +310,9 @@ def _entry(n: int, link: str, title: str, text: str = "") -> Entry:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Store:
+def store(tmp_path: Path) -> Iterator[Store]:
     s = Store(tmp_path / "cache.db")
-    yield s  # type: ignore[misc]
+    yield s
     s.close()
 
 
@@ -358,3 +359,11 @@ def test_search_ranks_a_known_query_over_issues_and_entries(store: Store) -> Non
     assert [r.id for r in results.entries] == ["e2"]  # e1 lacks "release"
     assert store.search("security").entries[0].id == "e2"
     assert [r.id for r in store.search("security").entries] == ["e2", "e1"]
+
+
+def test_reference_style_links_resolve() -> None:
+    md = ("# Issue 5: Refs\n\n## News\n\n### [Title][t]\n\nBlurb.\n\nexample.com\n\n"
+          "[t]: https://example.com/a\n")
+    (item,) = parse_issue_markdown(md, date=dt.date(2026, 1, 1)).issue.sections[0].items
+    assert (item.title, item.url, item.blurb, item.source) == (
+        "Title", "https://example.com/a", "Blurb.", "example.com")

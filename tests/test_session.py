@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -24,9 +25,9 @@ def project(tmp_path: Path) -> Project:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Store:
+def store(tmp_path: Path) -> Iterator[Store]:
     s = Store(tmp_path / "cache.sqlite")
-    yield s  # type: ignore[misc]
+    yield s
     s.close()
 
 
@@ -205,7 +206,12 @@ def test_history_keeps_at_least_fifty_steps(project: Project) -> None:
     assert HISTORY >= 50
     session = EditSession(project, issue())
     for n in range(HISTORY + 10):
-        session.apply(f"t{n}", lambda i, n=n: setattr(i, "title", f"T{n}"))
+        title = f"T{n}"
+
+        def retitle(i: Issue, title: str = title) -> None:
+            i.title = title
+
+        session.apply(f"t{n}", retitle)
     undone = 0
     while session.undo() is not None:
         undone += 1

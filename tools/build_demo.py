@@ -17,8 +17,7 @@ Every post of the snapshot goes into the feed it was shown under, with its
 author, date and full text; a few earlier posts (kept below in ``OLDER``) give
 the inbox some depth. The Django News issues 338 and 339 on the Django
 aggregator are rendered from ``issues/338.toml`` and ``issues/339.toml`` of the
-project. Only the standard library is used, and the output depends only on
-the inputs: the same snapshot gives the same bytes.
+project. The output depends only on the inputs: the same snapshot gives the same bytes.
 """
 
 # ruff: noqa: E501  (the posts below are prose, one paragraph per line)
@@ -33,9 +32,12 @@ import sys
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
 from xml.sax.saxutils import escape as xml_escape
 from xml.sax.saxutils import quoteattr
+
+from digest.archive import dumps_issue
+from digest.feeds.urls import bare_domain
+from digest.model import issue_from_dict
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_SEED = REPO.parent / "shared" / "seed" / "planet-snapshot-2026-06.txt"
@@ -352,13 +354,6 @@ ISSUE_340_URLS = {
 }  # fmt: skip
 
 
-def bare_domain(url: str) -> str:
-    host = urlsplit(url).hostname or ""
-    if host.startswith("www.") and host.count(".") >= 2:
-        host = host[4:]
-    return host
-
-
 def parse_issue_post(post: SeedPost) -> dict:
     """Issue 340 in the issue file shape, from the Django News post's text.
 
@@ -402,45 +397,9 @@ def parse_issue_post(post: SeedPost) -> dict:
     }
 
 
-_TOML_ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\t": "\\t", "\f": "\\f", "\r": "\\r"}
-
-
-def toml_string(s: str) -> str:
-    """The issue files' string style: basic strings, ``\"\"\"`` ones for multi-line text."""
-    multiline = "\n" in s
-    out = []
-    for ch in s:
-        if ch == "\n" and multiline:
-            out.append(ch)
-        elif ch in _TOML_ESCAPES:
-            out.append(_TOML_ESCAPES[ch])
-        elif ch == "\n":
-            out.append("\\n")
-        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
-            out.append(f"\\u{ord(ch):04X}")
-        else:
-            out.append(ch)
-    body = "".join(out)
-    return '"""\n' + body + '"""' if multiline else '"' + body + '"'
-
-
 def issue_toml(issue: dict) -> str:
-    lines = [
-        f"format = {issue['format']}",
-        f"number = {issue['number']}",
-        f"status = {toml_string(issue['status'])}",
-        f"date = {issue['date'].isoformat()}",
-        f"title = {toml_string(issue['title'])}",
-        f"intro = {toml_string(issue['intro'])}",
-    ]
-    for sec in issue["sections"]:
-        lines += ["", "[[sections]]"]
-        lines += [f"{k} = {toml_string(sec[k])}" for k in ("id", "title", "kind", "notes")]
-        for item in sec["items"]:
-            lines += ["", "[[sections.items]]"]
-            keys = ("title", "url", "blurb", "source", "entry_id")
-            lines += [f"{k} = {toml_string(item[k])}" for k in keys]
-    return "\n".join(lines) + "\n"
+    """The issue file exactly as digest itself writes it."""
+    return dumps_issue(issue_from_dict(issue))
 
 
 def issue_html(issue: dict) -> str:

@@ -215,8 +215,11 @@ def safe_markdown(text: str) -> str:
     text = clean_block(text)
     if not text:
         return ""
-    tokens = _PROBE.parse(text)
-    if not _is_tame(tokens):
+    env: dict[str, dict[str, dict[str, str]]] = {}
+    tokens = _PROBE.parse(text, env)
+    # A reference definition makes no token here, but links ``[x][ref]`` anywhere on the page.
+    refs = env.get("references", {}).values()
+    if not _is_tame(tokens) or not all(safe_href(r.get("href", "")) for r in refs):
         text = _defang(text)
         tokens = _PROBE.parse(text)
     return _close_fences(text, tokens)

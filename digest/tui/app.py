@@ -12,7 +12,9 @@ the app runs before that screen exists) and "feeds".
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
+import re
 from collections.abc import Callable, Iterable
 from functools import partial
 from typing import Any, TypeVar
@@ -30,13 +32,15 @@ from digest import archive, curate
 from digest.config import Project
 from digest.feeds.urls import bare_domain
 from digest.ingest import fetch_feeds, fetch_settings, subscriptions
-from digest.model import EntryState, Issue, Item
+from digest.model import EntryState, Issue, Item, Section
 from digest.session import EditSession
 from digest.store import Store
 from digest.tui.messages import FetchFinished, FetchProgress, ShowFeed
+from digest.tui.screens.archive import ArchiveScreen
 from digest.tui.screens.feeds import FeedsScreen
 from digest.tui.screens.help import HelpScreen, key_help
 from digest.tui.screens.inbox import InboxScreen
+from digest.tui.screens.search import SearchScreen
 from digest.tui.widgets.dialogs import HandItem
 from digest.tui.widgets.fetch_bar import FetchState
 
@@ -65,6 +69,38 @@ class IssuePlaceholder(Screen[None]):
         self.query_one(Static).update(Content("\n".join(lines)))
 
 
+_DRAFT_LINE = re.compile(r"""^\s*status\s*=\s*["']draft["']""", re.MULTILINE)
+_PUBLISHED_LINE = re.compile(r"""^\s*status\s*=\s*["']published["']""", re.MULTILINE)
+
+
+def open_draft(project: Project, today: dt.date) -> Issue:
+    """``archive.open_draft`` without parsing every past issue first.
+
+    An archive of 500 issues takes most of a second to parse; only files whose
+    text says ``status = "draft"`` can hold the draft, so only those are loaded
+    (and checked, so a false hit in an intro costs a parse, nothing more).
+    """
+    files = archive.issue_files(project)
+    drafts: list[Issue] = []
+    for _number, path in files:
+        try:
+            if _DRAFT_LINE.search(path.read_text("utf-8")):
+                issue = archive.load_issue(path)
+                if issue.status == "draft":
+                    drafts.append(issue)
+        except (OSError, UnicodeDecodeError, archive.ArchiveError):
+            continue  # open_draft skips damaged files too; the index worker reports them
+    if not drafts:
+        number = files[-1][0] + 1 if files else 1
+        return archive.new_issue(number, archive.next_friday(today), project.sections)
+    draft = max(drafts, key=lambda i: i.number)
+    have = {s.id for s in draft.sections}
+    for sec in project.sections:
+        if sec.id not in have:
+            draft.sections.append(Section(sec.id, sec.title, sec.kind))
+    return draft
+
+
 def issue_screen() -> Screen[Any]:
     try:
         from digest.tui.screens.issue import IssueScreen
@@ -72,13 +108,14 @@ def issue_screen() -> Screen[Any]:
         if exc.name != "digest.tui.screens.issue":
             raise
         return IssuePlaceholder(id="issue")
-    return IssueScreen()  # type: ignore[no-any-return]
+    return IssueScreen()
 
 
 class DigestApp(App[None]):
     TITLE = "digest"
     CSS_PATH = "app.tcss"
-    MODES = {"inbox": InboxScreen, "issue": issue_screen, "feeds": FeedsScreen}
+    MODES = {"inbox": InboxScreen, "issue": issue_screen, "feeds": FeedsScreen,
+             "archive": ArchiveScreen, "search": SearchScreen}
     DEFAULT_MODE = "inbox"
 
     BINDINGS = [
@@ -91,11 +128,13 @@ class DigestApp(App[None]):
                 tooltip="Switch between the inbox and the issue being written"),
         Binding("F", "switch_mode('feeds')", "Feeds", id="app.feeds",
                 tooltip="Every feed with its status, last error and entry count"),
+        Binding("A", "switch_mode('archive')", "Archive", show=False, id="app.archive",
+                tooltip="Past issues, newest first: read one, follow an item to its entry"),
+        Binding("S,ctrl+f", "switch_mode('search')", "Search", show=False, id="app.search",
+                tooltip="Search past issues and stored entries together"),
         Binding("question_mark", "help", "Keys", id="app.help", tooltip="Show every key"),
-        Binding("colon", "command_palette", "Commands", show=False, id="app.palette",
+        Binding("ctrl+p,colon", "command_palette", "Commands", show=False, id="app.palette",
                 tooltip="Search every command"),
-        Binding("e", "export", "Export", show=False, id="app.export",
-                tooltip="Export the issue (on the issue screen)"),
         Binding("q", "quit", "Quit", id="app.quit", tooltip="Save and quit"),
     ]
 
@@ -116,14 +155,15 @@ class DigestApp(App[None]):
         self.today = today or dt.date.today()
         self.autosave_delay = autosave_delay
         self.poll_interval = poll_interval
-        self.session = EditSession(project, archive.open_draft(project, self.today), store)
+        self.session = EditSession(project, open_draft(project, self.today), store)
         self.sub_title = project.title
         self._data_version: int | None = None
+        self._indexed = False
 
     def on_mount(self) -> None:
         self.set_keymap(self.project.keys)
         self._warn_key_clashes()
-        self._index_issues()
+        self._load_featured()
         self._data_version = self.store.data_version()
         self.set_interval(self.poll_interval, self._poll_store)
 
@@ -208,14 +248,6 @@ class DigestApp(App[None]):
         title = f"Keys of the {self.current_mode} screen"
         self.push_screen(HelpScreen(key_help(screen), title))
 
-    async def action_export(self) -> None:
-        if self.current_mode != "issue":
-            await self.switch_mode("issue")
-        if hasattr(self.screen, "action_export"):
-            await self.run_action("export", self.screen)
-        else:
-            self.notify("Export is not available yet", severity="warning", timeout=3)
-
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """Every key of the current screen is also a palette command (one declaration)."""
         yield from super().get_system_commands(screen)
@@ -272,6 +304,7 @@ class DigestApp(App[None]):
 
     def on_fetch_finished(self, message: FetchFinished) -> None:
         self.fetch_state = None
+        self._absorb_own_writes()
         self.entries_version += 1
         summary = message.summary
         if summary is None:
@@ -298,6 +331,31 @@ class DigestApp(App[None]):
             if self.fetch_state is None:
                 self.entries_version += 1
 
+    def _absorb_own_writes(self) -> None:
+        """Our own worker threads wrote the store: not news for the poll."""
+        with contextlib.suppress(Exception):
+            self._data_version = self.store.data_version()
+
+    @work(thread=True, group="index", exit_on_error=False, name="featured")
+    def _load_featured(self) -> tuple[dict[str, int], dt.date | None, tuple[str, ...]]:
+        """Past features as the store indexed them last time: marks at once, cheaply."""
+        last: dt.date | None = None
+        for _number, path in reversed(archive.issue_files(self.project)):
+            try:
+                if _PUBLISHED_LINE.search(path.read_text("utf-8")):
+                    last = archive.load_issue(path).date
+                    break
+            except (OSError, UnicodeDecodeError, archive.ArchiveError):
+                continue
+        return self.store.featured(), last, ()
+
+    def reindex_issues(self) -> None:
+        """Parse every past issue and index it again (once, after the inbox is up:
+        parsing a big archive holds the GIL and would slow the first screen)."""
+        if not self._indexed:
+            self._indexed = True
+            self._index_issues()
+
     @work(thread=True, exclusive=True, group="index", exit_on_error=False, name="index")
     def _index_issues(self) -> tuple[dict[str, int], dt.date | None, tuple[str, ...]]:
         loaded = archive.load_all(self.project)
@@ -313,8 +371,10 @@ class DigestApp(App[None]):
                 self.fetch_state = None
             self.notify(f"{worker.name} failed: {worker.error}", severity="error",
                         markup=False)
-        elif event.state == WorkerState.SUCCESS and worker.name == "index":
+        elif event.state == WorkerState.SUCCESS and worker.name in ("index", "featured"):
             featured, last_date, errors = worker.result  # type: ignore[misc]
+            if worker.name == "index":
+                self._absorb_own_writes()
             self.featured = featured
             self.last_issue_date = last_date
             for error in errors:

@@ -28,7 +28,8 @@ BLOG = "https://blog.example/atom"
 BROKEN = "https://broken.example/feed"
 
 #: Titles a stranger could write. Shown literally, never interpreted.
-HOSTILE_TITLE = "[bold red]x[/] [@click=app.quit]click me[/] \x1b]52;c;aGFjaw==\x07\x1b[2J\u202egnp.exe"
+HOSTILE_TITLE = ("[bold red]x[/] [@click=app.quit]click me[/] "
+                 "\x1b]52;c;aGFjaw==\x07\x1b[2J\u202egnp.exe")
 
 
 def _entry(n: int, title: str, feed: str, day: int, **kw: str) -> Entry:
@@ -86,7 +87,7 @@ def make_project(root: Path, feeds: list[tuple[str, str]] = ()) -> Project:  # t
 
 def fill_store(store: Store) -> None:
     store.ensure_feeds([(PLANET, "Planet Python"), (BLOG, "Hugo's blog"),
-                        (BROKEN, "Broken feed")])
+                        (BROKEN, "[b]Broken[/b] feed")])
     store.record_fetch(FetchRecord(PLANET, "ok", 200, title="Planet Python", when=FETCHED),
                        ENTRIES_PLANET)
     store.record_fetch(FetchRecord(BLOG, "ok", 200, title="Hugo's blog", when=FETCHED),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from textual.pilot import Pilot
+from textual.worker import WorkerCancelled
 
 from digest.tui.app import DigestApp
 from digest.tui.screens.inbox import InboxScreen
@@ -13,7 +14,12 @@ async def settle(pilot: Pilot[None], rounds: int = 2) -> None:
     """Let workers finish and the screen catch up with their results."""
     for _ in range(rounds):
         await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
+        for _attempt in range(50):
+            try:
+                await pilot.app.workers.wait_for_complete()
+                break
+            except WorkerCancelled:  # a newer query or preview replaced it: wait again
+                await pilot.pause()
     await pilot.pause()
 
 

@@ -216,7 +216,7 @@ async def test_open_and_copy_link(app, monkeypatch) -> None:
         monkeypatch.setattr(app, "open_url", lambda url, **kw: opened.append(url))
         await settle(pilot)
         select(app, "e003")
-        await pilot.press("o", "y")
+        await pilot.press("o", "Y")
         await pilot.pause()
         assert opened == ["https://blog3.example/post/3"]
         assert app.clipboard == "https://blog3.example/post/3"
@@ -227,7 +227,7 @@ async def test_every_key_is_in_help_and_in_the_palette(app) -> None:
         await settle(pilot)
         titles = [c.title for c in app.get_system_commands(app.screen)]
         for wanted in ("News (n)", "Dismiss (d)", "Remove (x)", "Fetch (f)", "Undo (u)",
-                       "Copy link (y)", "Filter by feed (3)", "Add by hand (+)"):
+                       "Copy link (Y)", "Filter by feed (3)", "Add by hand (+)"):
             assert any(t.startswith(wanted.split(" (")[0]) for t in titles), wanted
         await pilot.press("question_mark")
         await pilot.pause()
@@ -252,10 +252,10 @@ async def test_keys_can_be_remapped_in_the_project(project: Project, store: Stor
         await settle(pilot)
         assert store.entry("e001").state == "new"
         assert app.session.issue.item_count() == 0
-        await pilot.press("w", "z")
+        await pilot.press("w", "j", "z")
         await settle(pilot)
-        assert store.entry("e001").state == "dismissed"
         assert app.session.issue.section("news").items[0].entry_id == "e001"
+        assert store.entry("e002").state == "dismissed"
 
 
 async def test_issue_and_feeds_screens_are_a_key_away(app) -> None:
@@ -276,3 +276,59 @@ async def test_issue_and_feeds_screens_are_a_key_away(app) -> None:
         await pilot.press("escape")
         await settle(pilot)
         assert app.current_mode == "inbox"
+
+
+async def test_palette_offers_context_commands_with_literal_feed_names(app) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        select(app, "e003")
+        await pilot.press("n")
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"move to rel")
+        await pilot.pause(0.4)
+        assert "Move to section: Releases" in screen_text(app)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert [i.entry_id for i in app.session.issue.section("releases").items] == ["e003"]
+
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"broken")
+        await pilot.pause(0.4)
+        assert "Filter by feed: [b]Broken[/b] feed" in screen_text(app)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert listed_ids(app) == []
+        assert "feed: [b]Broken[/b] feed" in screen_text(app)
+
+
+async def test_an_entry_in_the_draft_is_not_dismissed(app, store: Store) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("n", "d")
+        await settle(pilot)
+        assert store.entry("e001").state == "new"
+        assert "e001" in listed_ids(app)
+
+
+async def test_a_note_by_hand_goes_to_the_notes_of_a_notes_section(
+    project: Project, store: Store
+) -> None:
+    from digest.model import SectionDef
+    from digest.tui.widgets.dialogs import HandItem
+
+    project = dataclasses.replace(
+        project, sections=(*project.sections, SectionDef("updates", "Updates", "", "notes")))
+    app = make_app(project, store, today=TODAY, autosave_delay=0.05)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        app.add_by_hand(HandItem("updates", "13 pull requests merged.", ""))
+        app.add_by_hand(HandItem("updates", "Two [b]new[/b] contributors.", ""))
+        await settle(pilot)
+        assert draft(project).section("updates").notes == (
+            "13 pull requests merged.\n\nTwo [b]new[/b] contributors.")
+        await pilot.press("u")
+        await settle(pilot)
+        assert draft(project).section("updates").notes == "13 pull requests merged."

@@ -11,11 +11,14 @@ import datetime as dt
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 from textual.app import UnknownModeError
+from textual.notifications import Notification
 from textual.pilot import Pilot
-from textual.widgets import Input, Markdown, TextArea
+from textual.screen import Screen
+from textual.widgets import Input, OptionList, TextArea
 
 from digest import archive
 from digest.config import Project, load_project
@@ -26,7 +29,6 @@ from digest.tui.screens.issue import IssueScreen
 from digest.tui.screens.issue_meta import IssueMetaEditor
 from digest.tui.screens.item_editor import ItemEditor, SectionEditor
 from digest.tui.widgets.dialogs import AddItemModal
-from digest.tui.widgets.issue_commands import issue_choices
 from digest.tui.widgets.issue_outline import IssueOutline, RowRef
 from digest.tui.widgets.issue_pickers import ChoiceModal, SaveChangesModal
 
@@ -147,10 +149,24 @@ async def saved(pilot: Pilot[None], project: Project) -> Issue:
     return archive.load_issue(project.issues_dir / "341.toml")
 
 
+async def notified(pilot: Pilot[None], text: str) -> Notification:
+    """The first notification containing ``text``, waiting for workers to post it."""
+    for _ in range(100):
+        await pilot.pause(0.05)
+        found = [n for n in pilot.app._notifications if text in n.message]
+        if found:
+            return found[0]
+    raise AssertionError(f"no notification with {text!r}")
+
+
+def section(issue: Issue, section_id: str) -> Section:
+    found = issue.section(section_id)
+    assert found is not None, section_id
+    return found
+
+
 def titles(issue: Issue, section_id: str) -> list[str]:
-    section = issue.section(section_id)
-    assert section is not None
-    return [item.title for item in section.items]
+    return [item.title for item in section(issue, section_id).items]
 
 
 async def go(pilot: Pilot[None], screen: IssueScreen, row: RowRef) -> None:
@@ -159,11 +175,16 @@ async def go(pilot: Pilot[None], screen: IssueScreen, row: RowRef) -> None:
     assert screen.cursor == row
 
 
-async def modal(pilot: Pilot[None], kind: type) -> object:
+S = TypeVar("S", bound=Screen[Any])
+
+
+async def modal(pilot: Pilot[None], kind: type[S]) -> S:
+    """Wait for a screen of ``kind`` to be on top (workers open modals a moment later)."""
     for _ in range(40):
         await pilot.pause(0.02)
-        if isinstance(pilot.app.screen, kind):
-            return pilot.app.screen
+        screen = pilot.app.screen
+        if isinstance(screen, kind):
+            return screen
     raise AssertionError(f"{kind.__name__} did not open (got {pilot.app.screen!r})")
 
 
@@ -173,7 +194,7 @@ async def test_edit_blurb_is_one_undo_step(app: DigestApp, issue_project: Projec
         await go(pilot, screen, RowRef("news", 2))
         await pilot.press("enter")
         editor = await modal(pilot, ItemEditor)
-        area = editor.query_one("#blurb", TextArea)  # type: ignore[attr-defined]
+        area = editor.query_one("#blurb", TextArea)
         assert area.has_focus and area.text == "Faster page trees."
         await pilot.press(*" Really [b]fast[/b].")
         await pilot.press("ctrl+s")
@@ -233,7 +254,7 @@ async def test_remove_move_to_and_undo(app: DigestApp, issue_project: Project) -
         # m: a picker of the other sections; the item lands at the end of the chosen one.
         await pilot.press("m")
         picker = await modal(pilot, ChoiceModal)
-        options = picker.query_one("OptionList")  # type: ignore[attr-defined]
+        options = picker.query_one(OptionList)
         assert [o.id for o in options.options] == ["updates", "releases", "articles"]
         await pilot.press("down", "down", "enter")
         disk = await saved(pilot, issue_project)
@@ -267,7 +288,7 @@ async def test_escape_with_unsaved_text_asks(app: DigestApp, issue_project: Proj
         await modal(pilot, SaveChangesModal)
         await pilot.press("escape")
         editor = await modal(pilot, ItemEditor)
-        assert editor.query_one("#blurb", TextArea).text == "Beta two."  # type: ignore[attr-defined]
+        assert editor.query_one("#blurb", TextArea).text == "Beta two."
         await pilot.press("escape")
         await modal(pilot, SaveChangesModal)
         await pilot.press("d")
@@ -281,7 +302,7 @@ async def test_escape_with_unsaved_text_asks(app: DigestApp, issue_project: Proj
         await pilot.press("s")
         await modal(pilot, IssueScreen)
         disk = await saved(pilot, issue_project)
-        assert disk.section("releases").items[0].blurb == "Beta two."  # type: ignore[union-attr]
+        assert section(disk, "releases").items[0].blurb == "Beta two."
 
 
 async def test_item_editor_checks_the_link(app: DigestApp, issue_project: Project) -> None:
@@ -290,20 +311,41 @@ async def test_item_editor_checks_the_link(app: DigestApp, issue_project: Projec
         await go(pilot, screen, RowRef("releases", 0))
         await pilot.press("enter")
         editor = await modal(pilot, ItemEditor)
-        url = editor.query_one("#url", Input)  # type: ignore[attr-defined]
+        url = editor.query_one("#url", Input)
         url.value = "javascript:alert(1)"
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert app.screen is editor
-        error = editor.query_one(".editor-error")  # type: ignore[attr-defined]
+        error = editor.query_one(".editor-error")
         assert "http://" in str(error.render())
         url.value = "https://docs.python.org/3.15/whatsnew/"
         await pilot.press("ctrl+s")
         disk = await saved(pilot, issue_project)
-        item = disk.section("releases").items[0]  # type: ignore[union-attr]
+        item = section(disk, "releases").items[0]
         # The source followed the link, because it was the old link's domain.
         assert (item.url, item.source) == ("https://docs.python.org/3.15/whatsnew/",
                                            "docs.python.org")
+
+
+async def test_editor_keeps_app_keys_away_from_the_issue(app: DigestApp,
+                                                         issue_project: Project) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_issue(pilot)
+        await go(pilot, screen, RowRef("news", 1))
+        await pilot.press("J")
+        await pilot.press("enter")
+        editor = await modal(pilot, ItemEditor)
+        # Letters that are app keys elsewhere (u undo, q quit) are typed; ctrl+z in a
+        # line field does not undo the move behind the editor.
+        await pilot.press("u", "q", "f")
+        editor.query_one("#title", Input).focus()
+        await pilot.press("ctrl+z", "tab", "tab", "tab")
+        assert editor.query_one("#blurb", TextArea).has_focus  # buttons take no focus
+        await pilot.press("ctrl+s")
+        disk = await saved(pilot, issue_project)
+        assert app.is_running and len(app.session._undo) == 2
+        assert titles(disk, "news")[2] == HOSTILE
+        assert disk.sections[0].items[2].blurb.endswith("[/link].uqf")
 
 
 async def test_edit_title_intro_and_date(app: DigestApp, issue_project: Project) -> None:
@@ -311,14 +353,14 @@ async def test_edit_title_intro_and_date(app: DigestApp, issue_project: Project)
         await open_issue(pilot)
         await pilot.press("t")
         editor = await modal(pilot, IssueMetaEditor)
-        editor.query_one("#title", Input).value = "Django 6.0.6 [b]is out[/b]"  # type: ignore[attr-defined]
-        date = editor.query_one("#date", Input)  # type: ignore[attr-defined]
+        editor.query_one("#title", Input).value = "Django 6.0.6 [b]is out[/b]"
+        date = editor.query_one("#date", Input)
         date.value = "next friday"
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert app.screen is editor
         date.value = "2026-06-12"
-        editor.query_one("#intro", TextArea).text = "Hi [i]all[/i]."  # type: ignore[attr-defined]
+        editor.query_one("#intro", TextArea).text = "Hi [i]all[/i]."
         await pilot.press("ctrl+s")
         disk = await saved(pilot, issue_project)
         assert (disk.title, disk.date, disk.intro) == ("Django 6.0.6 [b]is out[/b]",
@@ -334,12 +376,12 @@ async def test_notes_section_is_edited_in_a_textarea(app: DigestApp,
         await go(pilot, screen, RowRef("updates"))
         await pilot.press("enter")
         editor = await modal(pilot, SectionEditor)
-        area = editor.query_one("#notes", TextArea)  # type: ignore[attr-defined]
+        area = editor.query_one("#notes", TextArea)
         assert area.text.startswith("13 pull requests merged.")
         await pilot.press("enter", *"- three")
         await pilot.press("ctrl+s")
         disk = await saved(pilot, issue_project)
-        assert disk.section("updates").notes.endswith("- two\n- three")  # type: ignore[union-attr]
+        assert section(disk, "updates").notes.endswith("- two\n- three")
 
 
 async def test_add_by_hand_link_and_note(app: DigestApp, issue_project: Project) -> None:
@@ -348,21 +390,21 @@ async def test_add_by_hand_link_and_note(app: DigestApp, issue_project: Project)
         await go(pilot, screen, RowRef("releases", 0))
         await pilot.press("a")
         dialog = await modal(pilot, AddItemModal)
-        dialog.query_one("#title", Input).value = "pip 26.1 [b]released[/b]"  # type: ignore[attr-defined]
-        dialog.query_one("#url", Input).value = "https://pip.pypa.io/en/26.1/"  # type: ignore[attr-defined]
+        dialog.query_one("#title", Input).value = "pip 26.1 [b]released[/b]"
+        dialog.query_one("#url", Input).value = "https://pip.pypa.io/en/26.1/"
         await pilot.press("enter")
         disk = await saved(pilot, issue_project)
-        added = disk.section("releases").items[-1]  # type: ignore[union-attr]
+        added = section(disk, "releases").items[-1]
         assert (added.title, added.source) == ("pip 26.1 [b]released[/b]", "pip.pypa.io")
         assert screen.cursor == RowRef("releases", 1)
         # In a notes section, text alone becomes part of the notes.
         await go(pilot, screen, RowRef("updates"))
         await pilot.press("plus")
         dialog = await modal(pilot, AddItemModal)
-        dialog.query_one("#title", Input).value = "Welcome, new contributors!"  # type: ignore[attr-defined]
+        dialog.query_one("#title", Input).value = "Welcome, new contributors!"
         await pilot.press("enter")
         disk = await saved(pilot, issue_project)
-        assert disk.section("updates").notes.endswith("Welcome, new contributors!")  # type: ignore[union-attr]
+        assert section(disk, "updates").notes.endswith("Welcome, new contributors!")
 
 
 async def test_drag_and_drop_with_the_mouse(app: DigestApp, issue_project: Project) -> None:
@@ -398,103 +440,22 @@ async def test_drag_and_drop_with_the_mouse(app: DigestApp, issue_project: Proje
         await modal(pilot, ItemEditor)
 
 
-async def test_hostile_text_is_literal_everywhere(app: DigestApp) -> None:
-    async with app.run_test(size=(120, 40)) as pilot:
-        screen = await open_issue(pilot)
-        outline = screen.query_one(IssueOutline)
-        prompts = [str(outline.get_option_at_index(n).prompt)
-                   for n in range(outline.option_count)]
-        assert sum(p.count(HOSTILE) for p in prompts) == 3  # title, blurb, notes
-        header = str(screen.query_one("#issue-header").render())
-        assert f"Django 6.0.6 {HOSTILE}" in header
-        # Clicking the text runs nothing (a parsed [@click=app.quit] would quit).
-        await pilot.click(outline, (20, outline._index_to_line[2]))
-        await pilot.click("#issue-header", (20, 1))
-        await pilot.pause()
-        assert app.is_running and app.screen is screen
-        # The preview shows the Markdown export: escaped there, literal here.
-        markdown = screen.query_one(Markdown)
-        assert markdown.source.count("\\[bold red\\]") >= 2
-        shown = " ".join(str(b._content) for b in markdown.query("MarkdownBlock"))
-        assert "[@click=app.quit]quit[/]" in shown
-
-
-async def test_preview_toggles_and_fills_the_narrow_screen(app: DigestApp) -> None:
+async def test_fifty_undo_steps(app: DigestApp, issue_project: Project) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_issue(pilot)
-        outline, preview = screen.query_one(IssueOutline), screen.query_one("#issue-preview")
-        assert not screen.preview and not preview.display
-        await pilot.press("v")
-        await pilot.pause()
-        assert preview.display and not outline.display and preview.has_focus
-        assert "Issue 341" in screen.query_one(Markdown).source
-        await pilot.press("v")
-        await pilot.pause()
-        assert outline.display and outline.has_focus and not preview.display
-
-
-async def test_export_writes_file_and_shows_plugin_errors(app: DigestApp,
-                                                         issue_project: Project) -> None:
-    async with app.run_test(size=(120, 40)) as pilot:
-        screen = await open_issue(pilot)
-        await pilot.press("e")
-        picker = await modal(pilot, ChoiceModal)
-        ids = [o.id for o in picker.query_one("OptionList").options]  # type: ignore[attr-defined]
-        assert ids == ["md", "html", "email", "text", "broken"]
-        await pilot.press("enter")
-        await modal(pilot, IssueScreen)
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        out = issue_project.output_dir / "exports" / "341.md"
-        assert out.is_file() and "\\[bold red\\]x" in out.read_text("utf-8")
-        notes = list(app._notifications)
-        assert any(str(out) in n.message for n in notes)
-        # A failing renderer plugin: named, with its exit code and stderr, as an error.
-        screen.export("broken")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        errors = [n for n in app._notifications if n.severity == "error"]
-        assert errors and "broken" in errors[-1].message
-        assert "exit code 3" in errors[-1].message and "boom [red]x[/]" in errors[-1].message
-
-
-async def test_palette_offers_context_commands(app: DigestApp) -> None:
-    async with app.run_test(size=(120, 40)) as pilot:
-        screen = await open_issue(pilot)
         await go(pilot, screen, RowRef("news", 0))
-        names = [c.title for c in issue_choices(screen)]
-        assert "Move to section: Releases" in names and "Move to section: News" not in names
-        assert "Edit section: Updates to Django" in names and "Export as broken" in names
-        next(c for c in issue_choices(screen) if c.title == "Go to section: Articles").callback()
-        assert screen.cursor == RowRef("articles")
-        commands = [c.title for c in app.get_system_commands(screen)]
-        for description in ("Edit", "Move up", "Move to…", "Remove", "Export", "Preview"):
-            assert any(str(t).startswith(description + " (") for t in commands), description
-
-
-def test_every_binding_has_an_id_and_a_tooltip() -> None:
-    from textual.binding import Binding
-
-    for cls in (IssueScreen, ItemEditor, SectionEditor, IssueMetaEditor, IssueOutline,
-                ChoiceModal, SaveChangesModal):
-        for binding in cls.BINDINGS:
-            assert isinstance(binding, Binding)
-            assert binding.id, f"{cls.__name__}: {binding.key} has no id"
-            if binding.show or cls is IssueScreen:
-                assert binding.tooltip, f"{cls.__name__}: {binding.key} has no tooltip"
-
-
-async def test_fifty_undo_steps(app: DigestApp, issue_project: Project) -> None:
-    async with app.run_test(size=(120, 40)) as pilot:
-        screen = await open_issue(pilot)
-        await go(pilot, screen, RowRef("news", 0))
-        for _ in range(25):
-            await pilot.press("J", "K")
-        assert await saved(pilot, issue_project) == fixture_issue()
-        assert len(app.session._undo) == 50
-        for _ in range(49):
-            await pilot.press("ctrl+z")
+        await pilot.press("J", "K")  # two steps by key, 53 more through the same path
+        for n in range(53):
+            screen.action_move(1 if n % 2 == 0 else -1)
+        disk = await saved(pilot, issue_project)
+        assert titles(disk, "news")[1] == "Django security releases 6.0.6 and 5.2.15"
+        for _ in range(54):
+            app.action_undo()
         disk = await saved(pilot, issue_project)
         assert titles(disk, "news")[1] == "Django security releases 6.0.6 and 5.2.15"
         await pilot.press("ctrl+z")
         assert await saved(pilot, issue_project) == fixture_issue()
+        for _ in range(55):
+            app.action_redo()
+        disk = await saved(pilot, issue_project)
+        assert titles(disk, "news")[1] == "Django security releases 6.0.6 and 5.2.15"

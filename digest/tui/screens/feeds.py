@@ -115,8 +115,7 @@ class FeedsScreen(Screen[None]):
         if feeds:
             table.move_cursor(row=min(keep, len(feeds) - 1))
         failing = sum(1 for f in feeds if f.status in ("error", "gone"))
-        entries = sum(f.entry_count for f in feeds)
-        summary = f"{len(feeds)} feeds · {entries:,} entries"
+        summary = f"{len(feeds)} feeds"
         if failing:
             summary += f" · {failing} failing"
         self.query_one("#feeds-summary", Static).update(Content(summary))

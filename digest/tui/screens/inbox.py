@@ -35,6 +35,9 @@ from digest.tui.widgets.text import line
 if TYPE_CHECKING:
     from digest.tui.app import DigestApp
 
+#: Rows shown before the whole order of a big inbox is read.
+FIRST_PAGE = 200
+
 #: (id, label) of the date ranges the "Dates" key cycles through.
 DATE_RANGES = (("any", ""), ("issue", "since the last issue"), ("week", "last 7 days"),
                ("month", "last 30 days"))
@@ -64,8 +67,9 @@ class InboxScreen(Screen[None]):
                 tooltip="Hide the selected entry from the inbox (again to restore it)"),
         Binding("plus", "add_by_hand", "Add by hand", show=False, id="inbox.add_by_hand",
                 tooltip="Add a link that is in no feed, or a note"),
-        Binding("o", "open_link", "Open", show=False, id="inbox.open", tooltip="Open the link in the browser"),
-        Binding("y", "copy_link", "Copy link", show=False, id="inbox.copy",
+        Binding("o", "open_link", "Open", show=False, id="inbox.open",
+                tooltip="Open the link in the browser"),
+        Binding("Y", "copy_link", "Copy link", show=False, id="inbox.copy",
                 tooltip="Copy the selected entry's link to the clipboard"),
         Binding("1", "only_new", "New only", show=False, id="inbox.only_new",
                 tooltip="Show only entries not seen yet (again to show all)"),
@@ -100,6 +104,9 @@ class InboxScreen(Screen[None]):
             [BindingsMap(section_bindings(self.digest_app)), self._bindings]
         )
         self._date_range = "any"
+        #: The filter request waiting for the running query: (filter, keep, count).
+        self._pending: tuple[EntryFilter, bool, bool] | None = None
+        self._querying = False
 
     @property
     def digest_app(self) -> DigestApp:
@@ -156,16 +163,41 @@ class InboxScreen(Screen[None]):
         self._query(new, keep_position=old.text == new.text)
 
     def _query(self, flt: EntryFilter, *, keep_position: bool, count: bool = False) -> None:
+        """Run the filter in a thread; while one runs, later requests coalesce into one."""
         self.busy = True
+        pending = self._pending
+        if pending is not None:  # merge with what was already waiting
+            keep_position = keep_position and pending[1]
+            count = count or pending[2]
+        self._pending = (flt, keep_position, count)
+        if not self._querying:
+            self._next_query()
+
+    def _next_query(self) -> None:
+        if self._pending is None:
+            return
+        flt, keep_position, count = self._pending
+        self._pending = None
+        self._querying = True
         self._run_query(flt, keep_position, count)
 
-    @work(thread=True, exclusive=True, group="filter", exit_on_error=False, name="query")
+    @work(thread=True, group="filter", exit_on_error=False, name="query")
     def _run_query(self, flt: EntryFilter, keep_position: bool,
                    count: bool) -> tuple[EntryFilter, RowSet, int | None]:
         store = self.digest_app.store
+        if not flt.text:
+            # Without text the date index answers the first screenful at once;
+            # show it while the whole order (every rowid) is read.
+            first = [row.rowid for row in store.list_entries(flt, limit=FIRST_PAGE)]
+            self.app.call_from_thread(self._show_first_page, flt, RowSet(first, keep_position))
         ids = store.entry_rowids(flt)
         total = store.count_entries(EntryFilter(hide_dismissed=False)) if count else None
         return flt, RowSet(ids, keep_position), total
+
+    def _show_first_page(self, flt: EntryFilter, rows: RowSet) -> None:
+        if flt is self.filter and self._pending is None:
+            self.rows = rows
+            self.shown = len(rows.ids)
 
     @work(thread=True, exclusive=True, group="preview", exit_on_error=False, name="preview")
     def _load_entry(self, entry_id: str) -> Entry | None:
@@ -174,21 +206,24 @@ class InboxScreen(Screen[None]):
     @on(Worker.StateChanged)
     def _worker_done(self, event: Worker.StateChanged) -> None:
         worker: Worker[Any] = event.worker
+        if worker.name == "query" and worker.is_finished:
+            self._querying = False
+            self._next_query()
+            if self._pending is None and not self._querying:
+                self.busy = False
         if event.state == WorkerState.ERROR:
-            self.busy = False
             self.notify(f"{worker.name} failed: {worker.error}", severity="error",
                         markup=False)
         if event.state != WorkerState.SUCCESS:
             return
         if worker.name == "query":
             flt, rows, total = worker.result  # type: ignore[misc]
-            if flt is not self.filter:
-                return  # a newer filter is on its way
-            self.rows = rows
-            self.shown = len(rows.ids)
             if total is not None:
                 self.total = total
-            self.busy = False
+            # A stale result is still shown (it is close, and newer is coming).
+            self.rows = rows
+            self.shown = len(rows.ids)
+            self.digest_app.reindex_issues()
         elif worker.name == "preview":
             current = self.current
             entry = worker.result
@@ -340,8 +375,17 @@ class InboxScreen(Screen[None]):
             return
         if row.state == "dismissed":
             self.digest_app.set_entry_states("Restore", [row.id], "seen")
-        else:
-            self.digest_app.set_entry_states("Dismiss", [row.id], "dismissed")
+            return
+        where = curate.locate(self.digest_app.session.issue, row.id, row.link)
+        if where is not None:
+            self.notify(f"It is in the draft ({where[0].title}): x removes it first",
+                        severity="warning", timeout=3, markup=False)
+            return
+        self.digest_app.set_entry_states("Dismiss", [row.id], "dismissed")
+        if self.filter.hide_dismissed or self.filter.only_new:
+            # Gone from the list at once; the query that follows agrees.
+            self.rows = RowSet([i for i in self.rows.ids if i != row.rowid])
+            self.shown = len(self.rows.ids)
 
     def action_add_by_hand(self) -> None:
         self._add_by_hand()

@@ -20,6 +20,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.reactive import var
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Header
 
 from digest import curate
@@ -36,6 +37,10 @@ from digest.tui.widgets.text import line
 
 if TYPE_CHECKING:
     from digest.tui.app import DigestApp
+
+
+#: Seconds of quiet before the preview renders again (Markdown widgets are slow to mount).
+PREVIEW_DELAY = 0.2
 
 
 def short(text: str, limit: int = 40) -> str:
@@ -92,6 +97,7 @@ class IssueScreen(Screen[None]):
 
     def __init__(self) -> None:
         super().__init__(id="issue")
+        self._preview_timer: Timer | None = None
 
     @property
     def digest_app(self) -> DigestApp:
@@ -124,13 +130,25 @@ class IssueScreen(Screen[None]):
         self.cursor = outline.current
         self._update_preview()
 
-    def _update_preview(self) -> None:
-        if self.preview:
-            self.query_one(IssuePreview).show(issue_markdown(self.issue, self.digest_app.project))
+    def _update_preview(self, *, at_once: bool = False) -> None:
+        """Render the preview; bursts of changes (a held key) render once, at the end."""
+        if self._preview_timer is not None:
+            self._preview_timer.stop()
+            self._preview_timer = None
+        if not self.preview:
+            return
+        if at_once:
+            self._render_preview()
+        else:
+            self._preview_timer = self.set_timer(PREVIEW_DELAY, self._render_preview)
+
+    def _render_preview(self) -> None:
+        self._preview_timer = None
+        self.query_one(IssuePreview).show(issue_markdown(self.issue, self.digest_app.project))
 
     def watch_preview(self, preview: bool) -> None:
         self.set_class(preview, "-preview")
-        self._update_preview()
+        self._update_preview(at_once=True)
         if self.has_class("-narrow"):
             target = self.query_one(IssuePreview) if preview else self.query_one(IssueOutline)
             target.focus()
@@ -244,7 +262,7 @@ class IssueScreen(Screen[None]):
         title = short(self._item(row).title)
         if self._change(f"Remove “{title}”",
                         lambda issue: curate.remove_item(issue, row.section_id, index)):
-            self.notify(f"Removed “{title}” (u undoes)", timeout=3, markup=False)
+            self.notify(f"Removed “{title}”: undo brings it back", timeout=3, markup=False)
             self._go(row)
 
     def move_to(self, row: RowRef, target_id: str) -> None:
@@ -252,13 +270,14 @@ class IssueScreen(Screen[None]):
             return
         index = row.index
         project = self.digest_app.project
-        item = self._change(f"Move “{short(self._item(row).title)}” to another section",
+        where = dict(self.move_targets(row.section_id)).get(target_id, target_id)
+        item = self._change(f"Move “{short(self._item(row).title)}” to {short(where)}",
                             lambda issue: curate.move_item(issue, project, row.section_id,
                                                            index, target_id))
         if item is not None:
             self._go(RowRef(target_id, len(self._section(target_id).items) - 1))
 
-    @work(exclusive=True, group="issue-modal")
+    @work(group="issue-modal", exit_on_error=False, name="move to")
     async def action_move_to(self) -> None:
         row = self._current_item("move")
         if row is None:
@@ -272,7 +291,7 @@ class IssueScreen(Screen[None]):
     def go_to(self, section_id: str) -> None:
         self._go(RowRef(section_id))
 
-    @work(exclusive=True, group="issue-modal")
+    @work(group="issue-modal", exit_on_error=False, name="edit")
     async def action_edit(self) -> None:
         row = self.cursor
         if row is None:
@@ -327,7 +346,7 @@ class IssueScreen(Screen[None]):
         self._go(RowRef(section_id))
         self.action_edit()
 
-    @work(exclusive=True, group="issue-modal")
+    @work(group="issue-modal", exit_on_error=False, name="edit meta")
     async def action_edit_meta(self) -> None:
         edited = await self.app.push_screen_wait(IssueMetaEditor(copy.deepcopy(self.issue)))
         if not isinstance(edited, MetaEdit):
@@ -338,7 +357,7 @@ class IssueScreen(Screen[None]):
 
         self._change("Edit title, date and intro", edit)
 
-    @work(exclusive=True, group="issue-modal")
+    @work(group="issue-modal", exit_on_error=False, name="add")
     async def action_add(self) -> None:
         app = self.digest_app
         section_id = self.cursor.section_id if self.cursor else ""
@@ -362,7 +381,7 @@ class IssueScreen(Screen[None]):
 
     # --- export --------------------------------------------------------------
 
-    @work(exclusive=True, group="issue-modal")
+    @work(group="issue-modal", exit_on_error=False, name="export")
     async def action_export(self) -> None:
         try:
             from digest.render import FORMATS, formats
@@ -377,7 +396,7 @@ class IssueScreen(Screen[None]):
         if fmt:
             self.export(fmt)
 
-    @work(exclusive=True, group="issue-export")
+    @work(group="issue-export", exit_on_error=False, name="export")
     async def export(self, fmt: str) -> None:
         """Write the export through ``digest.render.export_issue`` in a thread."""
         from digest.render import default_export_path, export_issue

@@ -38,10 +38,10 @@ class IssueMetaEditor(EditorModal):
                         classes="editor-title")
             with Grid():
                 yield Label("Title")
-                yield Input(issue.title, id="title", compact=True,
+                yield Input(issue.title, id="title", compact=True, select_on_focus=False,
                             placeholder="The headline, usually the lead news item")
                 yield Label("Date")
-                yield Input(issue.date.isoformat(), id="date", compact=True,
+                yield Input(issue.date.isoformat(), id="date", compact=True, select_on_focus=False,
                             placeholder="YYYY-MM-DD")
             yield Label(Content("Introduction (Markdown): the editor's note, shown first"),
                         classes="editor-label")

@@ -68,6 +68,10 @@ class EditorModal(ModalScreen[Any]):
                 tooltip="Save and close the editor (one undo step)"),
         Binding("escape", "close", "Close", id="editor.close",
                 tooltip="Close the editor; asks first if something changed"),
+        # The app's undo would change the issue behind the editor; a text area
+        # undoes its own typing (its binding comes first), a line field does not.
+        Binding("ctrl+z,ctrl+y", "no_undo", "Undo", show=False, id="editor.undo",
+                tooltip="Undo works on the issue once the editor is closed"),
     ]
 
     def __init__(self) -> None:
@@ -84,11 +88,18 @@ class EditorModal(ModalScreen[Any]):
         yield Static("", classes="editor-error", markup=False)
         with Horizontal(classes="editor-buttons"):
             yield Label(Content("ctrl+s save · esc close"), classes="editor-hint")
-            yield Button("Cancel", id="cancel", compact=True)
-            yield Button("Save", id="save", variant="primary", compact=True)
+            # Not focusable: focus stays in a text field, so a stray letter is
+            # typed, never taken as one of the app's keys (u, q…).
+            for button in (Button("Cancel", id="cancel", compact=True),
+                           Button("Save", id="save", variant="primary", compact=True)):
+                button.can_focus = False
+                yield button
 
     def on_mount(self) -> None:
         self._initial = self.fields()
+
+    def action_no_undo(self) -> None:
+        self.notify("Undo works on the issue once the editor is closed", timeout=3)
 
     @property
     def changed(self) -> bool:
@@ -106,7 +117,7 @@ class EditorModal(ModalScreen[Any]):
         self.dismiss(outcome)
 
     @on(Button.Pressed, "#cancel")
-    @work(exclusive=True, group="editor-close")
+    @work(exclusive=True, group="editor-close", exit_on_error=False, name="close editor")
     async def action_close(self) -> None:
         if not self.changed:
             self.dismiss(None)
@@ -136,11 +147,13 @@ class ItemEditor(EditorModal):
             yield Label(Content(line(self._heading)), classes="editor-title")
             with Grid():
                 yield Label("Title")
-                yield Input(item.title, id="title", compact=True, placeholder="The linked title")
+                yield Input(item.title, id="title", compact=True, select_on_focus=False,
+                            placeholder="The linked title")
                 yield Label("Link")
-                yield Input(item.url, id="url", compact=True, placeholder="https://…")
+                yield Input(item.url, id="url", compact=True, select_on_focus=False,
+                            placeholder="https://…")
                 yield Label("Source")
-                yield Input(item.source, id="source", compact=True,
+                yield Input(item.source, id="source", compact=True, select_on_focus=False,
                             placeholder="Domain shown under the blurb (from the link if empty)")
             yield Label(self._blurb_label(item.blurb), id="blurb-label", classes="editor-label")
             yield TextArea(item.blurb, id="blurb", soft_wrap=True, show_line_numbers=False,
@@ -156,7 +169,7 @@ class ItemEditor(EditorModal):
     @staticmethod
     def _blurb_label(text: str) -> Content:
         words = word_count(text)
-        return Content.assemble("Blurb (Markdown)  ", (f"{words} words", "$text-muted"),
+        return Content.assemble("Blurb (Markdown)  ", (f"{words} words", "$foreground-muted"),
                                 (" · 20–30 read best" if words > 40 else "", "$text-warning"))
 
     @on(TextArea.Changed, "#blurb")
@@ -208,7 +221,7 @@ class SectionEditor(EditorModal):
                         classes="editor-title")
             with Grid():
                 yield Label("Title")
-                yield Input(section.title, id="title", compact=True)
+                yield Input(section.title, id="title", compact=True, select_on_focus=False)
             label = ("Notes (Markdown): the body of this section" if section.kind == "notes"
                      else "Notes (Markdown): shown before the items; usually empty")
             yield Label(Content(label), classes="editor-label")

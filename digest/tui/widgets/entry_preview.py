@@ -67,7 +67,7 @@ class EntryPreview(VerticalScroll, can_focus=True):
         if who:
             lines.append(Content.assemble("by ", (who, "bold")))
         source = line(entry.source_title)
-        if source and source != line(entry.feed_title):
+        if source and source not in (who, line(entry.feed_title)):
             lines.append(Content.assemble("from ", (source, "bold")))
         if entry.feed_title:
             lines.append(Content.assemble("via ", line(entry.feed_title)))

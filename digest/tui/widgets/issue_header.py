@@ -18,7 +18,7 @@ def header_content(issue: Issue) -> Content:
     parts: list[tuple[str, str] | str] = [
         (f"Issue {issue.number}", "bold"),
         (f"  ·  {date}  ·  {issue.status}  ·  {items} item{'s' if items != 1 else ''}",
-         "$text-muted"),
+         "$foreground-muted"),
         "\n",
     ]
     title = line(issue.title)

@@ -20,8 +20,10 @@ from textual.widgets.option_list import Option
 from digest.model import Issue, Item, Section
 from digest.tui.widgets.text import line
 
-#: Lines of a blurb or of notes shown in the outline; the editor has the rest.
-PREVIEW_CHARS = 240
+#: Lines of a blurb or of notes shown in the outline; the editor has all of it.
+PREVIEW_LINES = 3
+#: Indent of an item's blurb and source under its title ("12. ").
+INDENT = 4
 
 
 @dataclass(frozen=True)
@@ -36,39 +38,55 @@ class RowRef:
         return self.index is not None
 
 
-def _clip(text: str, limit: int = PREVIEW_CHARS) -> str:
-    text = line(text)
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+def _block(text: Content, width: int, indent: int, first: Content | None = None,
+           max_lines: int = PREVIEW_LINES) -> list[Content]:
+    """``text`` wrapped to ``width`` with a hanging indent, at most ``max_lines`` lines."""
+    lines = text.wrap(max(8, width - indent - 1))  # one cell spare for an ellipsis
+    if len(lines) > max_lines:
+        lines = lines[:max_lines]
+        lines[-1] = lines[-1].rstrip() + Content("…")
+    pad = Content(" " * indent)
+    out = [(first if first is not None and n == 0 else pad) + part for n, part in enumerate(lines)]
+    return out or [first or pad]
 
 
-def section_prompt(section: Section) -> Content:
+def _one_line(text: Content, width: int) -> Content:
+    return text if text.cell_length <= width else text.truncate(max(1, width), ellipsis=True)
+
+
+def section_prompt(section: Section, width: int) -> Content:
     count = len(section.items)
     what = "notes" if section.kind == "notes" else f"{count} item{'s' if count != 1 else ''}"
     if section.kind == "notes" and count:
         what += f" + {count} item{'s' if count != 1 else ''}"
     title = line(section.title) or section.id
-    parts: list[tuple[str, str] | str] = [
-        (title.upper(), "bold $accent"), ("  ", ""), (what, "$text-muted"),
-    ]
-    notes = _clip(section.notes)
+    lines = [_one_line(Content.assemble((title.upper(), "bold $accent"), "  ",
+                                        (what, "$foreground-muted")), width)]
+    notes = line(section.notes)
     if notes:
-        parts += ["\n", (notes, "italic $text-muted")]
+        lines += _block(Content.styled(notes, "italic $foreground-muted"), width, 0, max_lines=2)
     elif section.kind == "notes":
-        parts += ["\n", ("No notes yet: enter writes them.", "italic $text-warning")]
+        lines.append(Content.styled("No notes yet: enter writes them.", "italic $text-warning"))
     elif not count:
-        parts += ["\n", ("Empty: left out of the export.", "italic $text-muted")]
-    return Content.assemble(*parts)
+        lines.append(Content.styled("Empty: left out of the export.", "italic $foreground-muted"))
+    return Content("\n").join(lines)
 
 
-def item_prompt(item: Item, number: int) -> Content:
+def item_prompt(item: Item, number: int, width: int) -> Content:
     title = line(item.title) or line(item.url) or "Untitled"
-    parts: list[tuple[str, str] | str] = [(f"{number:>2}. ", "$text-muted"), (title, "bold")]
-    blurb = _clip(item.blurb)
-    parts += ["\n    ", (blurb, "") if blurb else ("No blurb yet.", "italic $text-warning")]
+    lines = _block(Content.styled(title, "bold"), width, INDENT,
+                   first=Content.styled(f"{number:>2}. ", "$foreground-muted"), max_lines=2)
+    blurb = line(item.blurb)
+    if blurb:
+        lines += _block(Content(blurb), width, INDENT)
+    else:
+        lines.append(Content(" " * INDENT) + Content.styled("No blurb yet.",
+                                                            "italic $text-warning"))
     where = " · ".join(x for x in (line(item.source), line(item.url)) if x)
     if where:
-        parts += ["\n    ", (where, "$text-muted")]
-    return Content.assemble(*parts)
+        lines.append(Content(" " * INDENT)
+                     + _one_line(Content.styled(where, "$foreground-muted"), width - INDENT))
+    return Content("\n").join(lines)
 
 
 class IssueOutline(OptionList, inherit_bindings=False):
@@ -119,6 +137,8 @@ class IssueOutline(OptionList, inherit_bindings=False):
         super().__init__(id=id, markup=False)
         self._rows: list[RowRef] = []
         self._drag_from: int | None = None
+        self._issue: Issue | None = None
+        self._width = 0
 
     @property
     def rows(self) -> list[RowRef]:
@@ -131,15 +151,20 @@ class IssueOutline(OptionList, inherit_bindings=False):
 
     def show(self, issue: Issue, cursor: RowRef | None) -> None:
         """Draw ``issue`` and put the cursor on ``cursor`` (or the nearest row)."""
+        self._issue = issue
+        # Prompts are wrapped here, with hanging indents, to the width on screen.
+        width = self._width = self.scrollable_content_region.width - 2
+        if width < 20:
+            width = 78
         options: list[Option | None] = []
         rows: list[RowRef] = []
         for n, section in enumerate(issue.sections):
             if n:
                 options.append(None)
-            options.append(Option(section_prompt(section)))
+            options.append(Option(section_prompt(section, width)))
             rows.append(RowRef(section.id))
             for i, item in enumerate(section.items):
-                options.append(Option(item_prompt(item, i + 1)))
+                options.append(Option(item_prompt(item, i + 1, width)))
                 rows.append(RowRef(section.id, i))
         self._rows = rows
         scroll_y = self.scroll_y
@@ -171,6 +196,10 @@ class IssueOutline(OptionList, inherit_bindings=False):
             last = n
         return last
 
+    def on_resize(self) -> None:
+        if self._issue is not None and self.scrollable_content_region.width - 2 != self._width:
+            self.show(self._issue, self.current)
+
     # --- what happens here goes up as messages -------------------------------
 
     def _on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
@@ -201,18 +230,18 @@ class IssueOutline(OptionList, inherit_bindings=False):
         if event.chain >= 2:
             self.action_select()
 
-    def _on_mouse_down(self, event: events.MouseDown) -> None:
+    def on_mouse_down(self, event: events.MouseDown) -> None:
         if event.button == 1:
             self._drag_from = self._row_at(event)
             if self._drag_from is not None:
                 self.capture_mouse()
 
-    def _on_mouse_move(self, event: events.MouseMove) -> None:
+    def on_mouse_move(self, event: events.MouseMove) -> None:
         if self._drag_from is not None:
             self.set_class(True, "-dragging")
             self._mouse_hovering_over = self._row_at(event)
 
-    def _on_mouse_up(self, event: events.MouseUp) -> None:
+    def on_mouse_up(self, event: events.MouseUp) -> None:
         start, self._drag_from = self._drag_from, None
         self.set_class(False, "-dragging")
         self.release_mouse()

@@ -57,7 +57,7 @@ class ChoiceModal(ModalScreen[str | None]):
         for choice in self._choices:
             prompt = Content(line(choice.label))
             if choice.help:
-                prompt = Content.assemble(prompt, ("  " + choice.help, "$text-muted"))
+                prompt = Content.assemble(prompt, ("  " + choice.help, "$foreground-muted"))
             options.append(Option(prompt, id=choice.value))
         with Vertical():
             yield Label(Content(self._title), classes="modal-title")
@@ -97,6 +97,8 @@ class SaveChangesModal(ModalScreen[str]):
         with Vertical():
             yield Label(Content("Unsaved changes"), classes="modal-title")
             yield Label(Content(f"Save your changes to {self._what}?"))
+            yield Label(Content.styled("s save · d discard · esc keep editing",
+                                       "$foreground-muted"))
             with Horizontal(classes="modal-buttons"):
                 yield Button("Keep editing", id="cancel")
                 yield Button("Discard", id="discard", variant="error")

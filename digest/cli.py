@@ -22,6 +22,7 @@ from platformdirs import user_data_path
 from digest import archive, curate
 from digest.archive import ArchiveError
 from digest.config import ConfigError, Project, load_project
+from digest.model import Issue
 from digest.store import EntryFilter, Store, StoreError
 
 
@@ -503,7 +504,7 @@ def import_command(app_ctx: AppContext, path: Path, force: bool, quiet: bool) ->
 # for Jinja, markdown-it and the CSS inliner.
 
 
-def _issue_to_export(project: Project, number: int | None) -> archive.Issue:
+def _issue_to_export(project: Project, number: int | None) -> Issue:
     if number is not None:
         try:
             return archive.load_issue(archive.issue_path(project, number))

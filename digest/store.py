@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from digest.feeds.urls import canonical_url
 from digest.model import Entry, EntryState, Feed, FeedStatus, Issue
 
 SCHEMA_VERSION = 2
@@ -111,6 +112,10 @@ _MIGRATIONS: dict[int, str] = {
     );
     """,
 }
+
+
+#: How many of the newest matching entries a search ranks.
+RANK_WINDOW = 2000
 
 
 class StoreError(Exception):
@@ -530,8 +535,10 @@ class Store:
                                  issue.title, section.title, section.title, "",
                                  section.notes, ""))
                 for item in section.items:
+                    # Entries are stored under canonical links; compare like with like.
+                    url = canonical_url(item.url) or item.url if item.url else ""
                     rows.append((issue.number, issue.status, issue.date.isoformat(),
-                                 issue.title, section.title, item.title, item.url,
+                                 issue.title, section.title, item.title, url,
                                  item.blurb, item.source))
         with self.transaction() as db:
             db.execute("DELETE FROM issue_items")
@@ -567,11 +574,15 @@ class Store:
                 (query, limit),
             )
         )
+        # Rank only the newest matches: a common word matches tens of thousands
+        # of entries, and bm25 over all of them costs more than the answer is worth.
         entry_hits = self.db.execute(
-            "SELECT entries_fts.rowid, snippet(entries_fts, 3, '\x02', '\x03', '…', 12), "
-            "bm25(entries_fts, 8.0, 3.0, 2.0, 1.0) AS rank "
-            "FROM entries_fts WHERE entries_fts MATCH ? ORDER BY rank LIMIT ?",
-            (query, limit),
+            "SELECT rowid, snip, rank FROM ("
+            " SELECT rowid, snippet(entries_fts, 3, '\x02', '\x03', '…', 12) AS snip, "
+            " bm25(entries_fts, 8.0, 3.0, 2.0, 1.0) AS rank "
+            " FROM entries_fts WHERE entries_fts MATCH ? ORDER BY rowid DESC LIMIT ?"
+            ") ORDER BY rank LIMIT ?",
+            (query, RANK_WINDOW, limit),
         ).fetchall()
         rows = self.rows([r[0] for r in entry_hits])
         by_rowid = {r.rowid: r for r in rows}

@@ -149,3 +149,11 @@ def test_two_processes_write_without_lock_errors(tmp_path: Path) -> None:
         assert p.exitcode == 0
     assert reader.count_entries() == 400
     reader.close()
+
+
+def test_featured_compares_canonical_links(store: Store) -> None:
+    """An issue that kept tracking parameters still marks the stored entry."""
+    issue = Issue(7, dt.date(2026, 1, 2), status="published", sections=[
+        Section("news", "News", items=[Item("A", "https://A.example/post?utm_source=nl#top")])])
+    store.index_issues([issue])
+    assert store.featured(["https://a.example/post"]) == {"https://a.example/post": 7}

@@ -52,7 +52,15 @@ from feedparser.urls import (
     resolve_relative_uris,
 )
 
-from digest.textclean import _SPACES, _TextExtractor, clean_text, html_to_text
+from digest.textclean import (
+    _LINE,
+    _PARA,
+    _SKIP_TAGS,
+    _SPACES,
+    _TextExtractor,
+    clean_text,
+    html_to_text,
+)
 
 __all__ = ["FastFeed", "html_text", "parse", "resolve_html"]
 
@@ -105,17 +113,24 @@ _VOID = frozenset(
     }
 )  # fmt: skip
 _URI_ATTRS = frozenset(RelativeURIResolver.relative_uris)
+_NAME = r"[a-zA-Z][-_.:a-zA-Z0-9]*"
+_VOID_ALT = "|".join(sorted(_VOID))
 # One start tag, end tag, comment, processing instruction, character or
 # entity reference in the forms sgmllib reads without surprises; the last
-# alternative catches every other '<'-construct so it can be refused.
+# alternative after '<' catches every other construct so it can be refused.
+# Tokens sgmllib would hand back unchanged (a bare lowercase non-void tag,
+# a common named entity, a plain decimal reference) are skipped by the
+# lookaheads, so most of a body is copied without a Python call.
 _SGML_TOKEN = re.compile(
-    r"""<([a-zA-Z][-_.:a-zA-Z0-9]*)((?:\s+[a-zA-Z_][-:.a-zA-Z_0-9]*(?:\s*=\s*(?:"[^"<>]*"|'[^'<>]*'|[-a-zA-Z0-9./,:;+*%?!&$()_\#=~@\[\]]+))?)*)\s*/?>"""
-    r"""|</([a-zA-Z][-_.:a-zA-Z0-9]*)\s*>"""
-    r"""|<!--(.*?)--\s*>"""
-    r"""|<\?([^>]*)>"""
-    r"""|&\#([0-9]+|[xX][0-9a-fA-F]+);"""
-    r"""|&([a-zA-Z][-.a-zA-Z0-9]*)(?:;|(?=[^a-zA-Z0-9]))"""
-    r"""|<[a-zA-Z>/!?]""",
+    rf"""<(?!/?(?!(?:{_VOID_ALT})>)[a-z][-_.:a-z0-9]*>|!--(?:(?!--\s*>).)*?-->)(?:"""
+    rf"""({_NAME})((?:\s+[a-zA-Z_][-:.a-zA-Z_0-9]*(?:\s*=\s*(?:"[^"<>]*"|'[^'<>]*'|[-a-zA-Z0-9./,:;+*%?!&$()_\#=~@\[\]]+))?)*)\s*/?>"""
+    rf"""|/({_NAME})\s*>"""
+    r"""|!--(.*?)--\s*>"""
+    r"""|\?([^>]*)>"""
+    r"""|[a-zA-Z>/!?])"""
+    r"""|&(?!(?:amp|lt|gt|quot|nbsp|#(?!0|1(?:2[89]|[3-5][0-9]);)[0-9]{1,7});)(?:"""
+    r"""\#([0-9]+|[xX][0-9a-fA-F]+);"""
+    r"""|([a-zA-Z][-.a-zA-Z0-9]*)(?:;|(?=[^a-zA-Z0-9])))""",
     re.DOTALL,
 )
 _SGML_ATTR = re.compile(
@@ -123,6 +138,7 @@ _SGML_ATTR = re.compile(
 )
 _ATTR_REF = re.compile(r"&(?:([a-zA-Z][-.a-zA-Z0-9]*)|#([0-9]+))(;?)")
 _BARE_AMP = re.compile(r"&(?!#\d+;|#x[0-9a-fA-F]+;|\w+;)")
+_CACHE_LIMIT = 20000
 
 _sgml_cache: dict[tuple[str, str, bool], str] = {}
 
@@ -170,32 +186,23 @@ def _start_tag(tag: str, raw_attrs: str, base: str, xhtml: bool, selfclose: bool
 
 def _sgml_token(m: re.Match[str], base: str, xhtml: bool) -> str:
     token = m.group(0)
-    key = (token, base, xhtml)
-    cached = _sgml_cache.get(key)
-    if cached is not None:
-        return cached
     if m.group(1) is not None:
-        out = _start_tag(m.group(1).lower(), m.group(2), base, xhtml, token.endswith("/>"))
-    elif m.group(3) is not None:
+        return _start_tag(m.group(1).lower(), m.group(2), base, xhtml, token.endswith("/>"))
+    if m.group(3) is not None:
         tag = m.group(3).lower()
-        out = "" if tag in _VOID else f"</{tag}>"
-    elif m.group(4) is not None:
-        out = f"<!--{m.group(4)}-->"
-    elif m.group(5) is not None:
-        out = f"<?{m.group(5)}>"
-    elif m.group(6) is not None:
+        return "" if tag in _VOID else f"</{tag}>"
+    if m.group(4) is not None:
+        return f"<!--{m.group(4)}-->"
+    if m.group(5) is not None:
+        return f"<?{m.group(5)}>"
+    if m.group(6) is not None:
         ref = m.group(6).lower()
         value = int(ref[1:], 16) if ref.startswith("x") else int(ref)
-        out = f"&#{hex(ord(_cp1252[value]))[1:]};" if value in _cp1252 else f"&#{ref};"
-    elif m.group(7) is not None:
+        return f"&#{hex(ord(_cp1252[value]))[1:]};" if value in _cp1252 else f"&#{ref};"
+    if m.group(7) is not None:
         name = m.group(7)
-        out = f"&{name};" if name in name2codepoint or name == "apos" else f"&amp;{name}"
-    else:
-        raise _Unsupported(token)
-    if len(_sgml_cache) > 20000:
-        _sgml_cache.clear()
-    _sgml_cache[key] = out
-    return out
+        return f"&{name};" if name in name2codepoint or name == "apos" else f"&amp;{name}"
+    raise _Unsupported(token)
 
 
 def _shorttag(m: re.Match[str]) -> str:
@@ -211,15 +218,27 @@ def resolve_html(source: str, base: str, mime: str) -> str:
     the same bytes as a feedparser-read feed the fast path must do the same.
     """
     xhtml = mime == "application/xhtml+xml"
-    data = _DECL_FIX.sub(r"&lt;!\1", source)
+    data = _DECL_FIX.sub(r"&lt;!\1", source) if "<!" in source else source
     if "/>" in data:
         data = _SHORTTAG.sub(_shorttag, data)
     if "&#" in data:
         data = data.replace("&#39;", "'").replace("&#34;", '"')
     if "<" not in data and "&" not in data:
         return data
+    cache = _sgml_cache
+
+    def token(m: re.Match[str]) -> str:
+        key = (m.group(0), base, xhtml)
+        out = cache.get(key)
+        if out is None:
+            out = _sgml_token(m, base, xhtml)
+            if len(cache) > _CACHE_LIMIT:
+                cache.clear()
+            cache[key] = out
+        return out
+
     try:
-        return _SGML_TOKEN.sub(lambda m: _sgml_token(m, base, xhtml), data)
+        return _SGML_TOKEN.sub(token, data)
     except _Unsupported:
         return str(resolve_relative_uris(source, base, "utf-8", mime))
 
@@ -230,22 +249,46 @@ def resolve_html(source: str, base: str, mime: str) -> str:
 # nothing between the attributes and the end). Anything else '<'-like is
 # refused; a '<' before a non-letter is text, as html.parser has it.
 _HTML_TOKEN = re.compile(
-    r"""<([a-zA-Z][-_.:a-zA-Z0-9]*)(?:\s+[a-zA-Z_][-:.a-zA-Z_0-9]*\s*=\s*(?:"[^"<>]*"|'[^'<>]*'))*\s*(/?)>"""
-    r"""|</([a-zA-Z][-_.:a-zA-Z0-9]*)\s*>"""
-    r"""|<!--.*?--\s*>"""
-    r"""|<\?[^>]*>"""
-    r"""|(<)(?![a-zA-Z/!?])"""
-    r"""|(<)""",
+    rf"""<(?:({_NAME})(?:\s+[a-zA-Z_][-:.a-zA-Z_0-9]*\s*=\s*(?:"[^"<>]*"|'[^'<>]*'))*\s*(/?)>"""
+    rf"""|/({_NAME})\s*>"""
+    r"""|!--.*?--\s*>"""
+    r"""|\?[^>]*>"""
+    r"""|()(?![a-zA-Z/!?])"""
+    r"""|())""",
     re.DOTALL,
 )
 _CDATA_TAGS = frozenset(("script", "style"))
+_STATEFUL = frozenset({"li", "ul", "ol", "pre"}) | _SKIP_TAGS | _CDATA_TAGS
+_MARKER_RUNS = re.compile(f"([{_PARA}{_LINE}][ {_PARA}{_LINE}]*)")
 # Sentinels: \x02 separates what html.parser hands over as separate data
 # chunks; \x03/\x04/\x05 open a normal, <pre> or skipped region.
 _REGION = re.compile("([\x03\x04\x05])")
+_text_cache: dict[str, str] = {}
 
 
 def _region(ex: _TextExtractor) -> str:
     return "\x05" if ex._skip else ("\x04" if ex._pre else "\x03")
+
+
+def _collapse(text: str) -> str:
+    """``_SPACES.sub(" ", text)`` without a regex step per space."""
+    for char in "\t\n\r\f\v\xa0":
+        if char in text:
+            text = text.replace(char, " ")
+    while "  " in text:
+        text = text.replace("  ", " ")
+    return text
+
+
+def _join_marked(text: str) -> str:
+    """``_TextExtractor.text`` for a string holding the paragraph/line markers."""
+    pieces = _MARKER_RUNS.split(text)
+    for i in range(1, len(pieces), 2):
+        run = pieces[i]
+        pieces[i - 1] = pieces[i - 1].rstrip(" ")
+        pieces[i] = "\n\n" if _PARA in run else "\n" * min(run.count(_LINE), 2)
+    lines = [line.rstrip() for line in "".join(pieces).split("\n")]
+    return "\n".join(lines).strip()
 
 
 def html_text(source: str) -> str:
@@ -263,16 +306,23 @@ def html_text(source: str) -> str:
         return _SPACES.sub(" ", text).strip()
     ex = _TextExtractor()
     parts = ex.parts
+    cache = _text_cache
 
     def token(m: re.Match[str]) -> str:
+        tok = m.group(0)
+        if not ex._skip:
+            out = cache.get(tok)
+            if out is not None:
+                return out
         name = m.group(1)
         closing = m.group(3)
         if name is None and closing is None:
-            if m.group(5):
-                raise _Unsupported(m.group(0))
-            return "\x02<\x02" if m.group(4) else "\x02"
+            if m.group(5) is not None:
+                raise _Unsupported(tok)
+            return "\x02<\x02" if m.group(4) is not None else "\x02"
         before = len(parts)
         region = _region(ex)
+        skipping = ex._skip
         if name is not None:
             name = name.lower()
             if name in _CDATA_TAGS:
@@ -282,11 +332,18 @@ def html_text(source: str) -> str:
             else:
                 ex.handle_starttag(name, [])
         else:
-            ex.handle_endtag(closing.lower())
+            name = closing.lower()
+            ex.handle_endtag(name)
         out = "\x02" + "".join(parts[before:]) + "\x02"
         del parts[before:]
         after = _region(ex)
-        return out + after if after != region else out
+        if after != region:
+            out += after
+        elif not skipping and name not in _STATEFUL:
+            if len(cache) > _CACHE_LIMIT:
+                cache.clear()
+            cache[tok] = out
+        return out
 
     try:
         marked = "\x03" + _HTML_TOKEN.sub(token, text)
@@ -294,16 +351,19 @@ def html_text(source: str) -> str:
         return html_to_text(source)
     if "&" in marked:
         marked = _html.unescape(marked)
-    pieces = _REGION.split(marked)
-    out = []
-    for i in range(1, len(pieces), 2):
-        kind, chunk = pieces[i], pieces[i + 1]
-        if kind == "\x03":
-            out.append(_SPACES.sub(" ", chunk))
-        elif kind == "\x04":
-            out.append(chunk.replace("\xa0", " "))
-    ex.parts = ["".join(out).replace("\x02", "")]
-    return clean_text(ex.text())
+    if len(marked) > 1 and "\x04" not in marked and "\x05" not in marked:
+        joined = _collapse(marked[1:])
+    else:
+        pieces = _REGION.split(marked)
+        out = []
+        for i in range(1, len(pieces), 2):
+            kind, chunk = pieces[i], pieces[i + 1]
+            if kind == "\x03":
+                out.append(_collapse(chunk))
+            elif kind == "\x04":
+                out.append(chunk.replace("\xa0", " "))
+        joined = "".join(out)
+    return clean_text(_join_marked(joined.replace("\x02", "")))
 
 
 # --- encoding -----------------------------------------------------------------------

@@ -64,7 +64,8 @@ def test_escape_sequences_go_whole_payload_and_all() -> None:
 
 def test_rich_markup_stays_literal_text() -> None:
     titles = {t for t, *_ in entries_of("terminal.xml")}
-    for literal in ("[bold red]PWNED[/bold red] rich markup", "[@click=app.quit]Click me[/] to quit",
+    for literal in ("[bold red]PWNED[/bold red] rich markup",
+                    "[@click=app.quit]Click me[/] to quit",
                     "[link=javascript:alert(1)]rich link[/link]", "[/] closes nothing [/x]",
                     ":skull: :warning: emoji codes"):
         assert literal in titles

@@ -184,13 +184,6 @@ class EntryList(ScrollView, can_focus=True):
         self._strip_cache.clear()
         self.refresh()
 
-    def refresh_rows(self) -> None:
-        """Row data changed in the store (states): page it in again."""
-        self._row_cache.clear()
-        self._strip_cache.clear()
-        self.refresh()
-        self._post_highlight()
-
     # --- cursor --------------------------------------------------------------
 
     @property

@@ -195,7 +195,7 @@ async def fetch_feeds(
         remote: list[FetchRequest] = []
         for url, _title in feeds:
             if is_local(url):
-                on_result(read_local(url))
+                on_result(read_local(url, max_bytes=settings.max_bytes))
                 continue
             feed = known.get(url)
             remote.append(

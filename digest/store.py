@@ -18,13 +18,13 @@ import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from digest.feeds.urls import canonical_url
 from digest.model import Entry, EntryState, Feed, FeedStatus, Issue
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 _MIGRATIONS: dict[int, str] = {
     1: """
@@ -110,6 +110,10 @@ _MIGRATIONS: dict[int, str] = {
         content='issue_items', content_rowid='rowid',
         tokenize='unicode61 remove_diacritics 2', prefix='2 3'
     );
+    """,
+    3: """
+    DROP INDEX entries_sort;
+    CREATE INDEX entries_order ON entries(sort_time DESC, state, feed_id);
     """,
 }
 
@@ -208,6 +212,10 @@ def fts_query(text: str) -> str:
     cannot make the query fail.
     """
     tokens = _TOKEN.findall(text)
+    if any(len(t) > 1 for t in tokens):
+        # A lone letter as a prefix matches nearly every word, and costs as much;
+        # "python a" is the editor half-way through typing "python asyncio".
+        tokens = [t for t in tokens if len(t) > 1]
     return " ".join(f'"{t}"*' for t in tokens)
 
 
@@ -219,6 +227,7 @@ class Store:
         self._local = threading.local()
         self._lock = threading.Lock()
         self._all: list[sqlite3.Connection] = []
+        self._writes = 0
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._migrate()
@@ -273,6 +282,8 @@ class Store:
             db.execute("ROLLBACK")
             raise
         db.execute("COMMIT")
+        # data_version only moves for other connections' commits; count our own.
+        self._writes += 1
 
     def _migrate(self) -> None:
         db = self.db
@@ -453,11 +464,28 @@ class Store:
         """The rowids of every matching entry, newest first: the inbox's whole order.
 
         A list of ints is cheap even at 100,000 entries; rows are then paged in
-        by ``rows()`` for what is on screen.
+        by ``rows()`` for what is on screen. The date-ordered list for the
+        filter without its words is cached until the data changes, so a
+        keystroke in the filter costs one full-text match and a pass over ints.
         """
+        base = self._ordered(replace(flt, text=""))
+        query = fts_query(flt.text)
+        if not query:
+            return list(base)
+        hits = {r[0] for r in self.db.execute(
+            "SELECT rowid FROM entries_fts WHERE entries_fts MATCH ?", (query,))}
+        return [rowid for rowid in base if rowid in hits]
+
+    def _ordered(self, flt: EntryFilter) -> tuple[int, ...]:
+        key = (flt, self.data_version(), self._writes)
+        cached = getattr(self._local, "ordered", None)
+        if cached is not None and cached[0] == key:
+            return cached[1]  # type: ignore[no-any-return]
         where, args = self._where(flt)
         sql = f"SELECT e.rowid FROM entries e WHERE {where} ORDER BY e.sort_time DESC, e.rowid DESC"
-        return [r[0] for r in self.db.execute(sql, args)]
+        ordered = tuple(r[0] for r in self.db.execute(sql, args))
+        self._local.ordered = (key, ordered)
+        return ordered
 
     def rows(self, rowids: Sequence[int]) -> list[EntryRow]:
         """Inbox rows for these rowids, in the order given."""

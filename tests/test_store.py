@@ -98,7 +98,8 @@ def test_filter_is_prefix_fts_and_never_a_syntax_error(store: Store) -> None:
     assert [r.id for r in store.list_entries(EntryFilter("packag"))] == ["id2"]
     for nasty in ['"', "*", "NEAR(", "-x", "a OR", "[bold]", ")", "^"]:
         store.list_entries(EntryFilter(nasty))
-    assert fts_query('say "hi" -x') == '"say"* "hi"* "x"*'
+    assert fts_query('say "hi" -x') == '"say"* "hi"*'
+    assert fts_query("p") == '"p"*'
 
 
 def test_search_ranks_issues_and_entries(store: Store) -> None:

@@ -120,9 +120,11 @@ _VOID_ALT = "|".join(sorted(_VOID))
 # alternative after '<' catches every other construct so it can be refused.
 # Tokens sgmllib would hand back unchanged (a bare lowercase non-void tag,
 # a common named entity, a plain decimal reference) are skipped by the
-# lookaheads, so most of a body is copied without a Python call.
+# lookaheads, so most of a body is copied without a Python call. (Only
+# tokens with no '<' or '&' inside may be skipped that way: the scan resumes
+# right after the '<', so a skipped comment would be read as markup.)
 _SGML_TOKEN = re.compile(
-    rf"""<(?!/?(?!(?:{_VOID_ALT})>)[a-z][-_.:a-z0-9]*>|!--(?:(?!--\s*>).)*?-->)(?:"""
+    rf"""<(?!/?(?!(?:{_VOID_ALT})>)[a-z][-_.:a-z0-9]*>)(?:"""
     rf"""({_NAME})((?:\s+[a-zA-Z_][-:.a-zA-Z_0-9]*(?:\s*=\s*(?:"[^"<>]*"|'[^'<>]*'|[-a-zA-Z0-9./,:;+*%?!&$()_\#=~@\[\]]+))?)*)\s*/?>"""
     rf"""|/({_NAME})\s*>"""
     r"""|!--(.*?)--\s*>"""

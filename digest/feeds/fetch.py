@@ -33,6 +33,8 @@ from typing import Any, Literal
 import brotli
 import httpx
 
+from digest.textclean import clean_line
+
 Outcome = Literal["ok", "not-modified", "error", "gone", "skipped"]
 
 #: Statuses that redirect; 301 and 308 are the permanent ones.
@@ -217,7 +219,11 @@ async def _fetch_one(
         error = f"timed out after {settings.total_timeout:g} s (total)"
     except httpx.HTTPError as exc:
         error = _describe_http_error(exc, trace.url, settings)
+    except httpx.InvalidURL as exc:  # httpx reads the Location even when not following it
+        error = _one_line(f"redirect to invalid URL: {exc}")
     except Exception as exc:  # one feed's surprise must not end the run
+        while isinstance(exc, ExceptionGroup) and len(exc.exceptions) == 1:
+            exc = exc.exceptions[0]  # anyio wraps connect errors (port out of range)
         error = _one_line(f"{type(exc).__name__}: {exc}")
     return _result(
         req, "error", started, final_url=trace.url, http_status=trace.status, error=error
@@ -581,7 +587,8 @@ def _size(n: int) -> str:
 
 
 def _one_line(text: str) -> str:
-    return " ".join(text.split())
+    # Reason phrases and header values are the server's bytes: ESC, BEL, C1.
+    return clean_line(text)
 
 
 def _error(
@@ -616,6 +623,6 @@ def _result(
         etag=etag,
         last_modified=last_modified,
         retry_after=retry_after,
-        error=error,
+        error=_one_line(error),
         elapsed=time.monotonic() - started,
     )

@@ -228,6 +228,14 @@ class DigestApp(App[None]):
         self.notify(f"Redid: {label}", timeout=2, markup=False)
 
     async def action_quit(self) -> None:
+        from digest.tui.screens.item_editor import EditorModal
+
+        open_edits = [s for s in self.screen_stack if isinstance(s, EditorModal) and s.changed]
+        if open_edits:
+            # Quitting would drop text typed into an editor that is not saved yet.
+            self.notify("An editor has unsaved text: save it (ctrl+s) or close it (esc) "
+                        "before quitting.", severity="warning", timeout=6)
+            return
         self.save_now()
         self.exit()
 

@@ -459,3 +459,25 @@ async def test_fifty_undo_steps(app: DigestApp, issue_project: Project) -> None:
             app.action_redo()
         disk = await saved(pilot, issue_project)
         assert titles(disk, "news")[1] == "Django security releases 6.0.6 and 5.2.15"
+
+
+async def test_quit_with_unsaved_editor_text_is_refused(app: DigestApp,
+                                                       issue_project: Project) -> None:
+    """ctrl+q while an editor holds unsaved text keeps the app (and the text) alive."""
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_issue(pilot)
+        await go(pilot, screen, RowRef("releases", 0))
+        await pilot.press("enter")
+        editor = await modal(pilot, ItemEditor)
+        await pilot.press(*"Kept text.")
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert app.is_running and app.screen is editor
+        assert editor.query_one("#blurb", TextArea).text == "Kept text."
+        assert any("unsaved text" in n.message for n in app._notifications)
+        await pilot.press("ctrl+s")
+        await modal(pilot, IssueScreen)
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+    disk = archive.load_issue(archive.issue_path(issue_project, app.session.issue.number))
+    assert section(disk, "releases").items[0].blurb == "Kept text."

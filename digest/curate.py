@@ -41,11 +41,22 @@ def first_blurb(text: str, limit: int = BLURB_LIMIT) -> str:
     return blurb
 
 
+def _body_text(entry: Entry) -> str:
+    """The post's text without its title, which many feeds repeat as the first line."""
+    text = entry.text.lstrip()
+    title = entry.title.strip()
+    if title and text.casefold().startswith(title.casefold()):
+        rest = text[len(title):].lstrip(" \n\t:.-–—")
+        if rest:
+            return rest
+    return text
+
+
 def item_from_entry(entry: Entry) -> Item:
     return Item(
         title=entry.title or entry.link,
         url=entry.link,
-        blurb=first_blurb(entry.text),
+        blurb=first_blurb(_body_text(entry)),
         source=bare_domain(entry.source_url or entry.link) if entry.link else "",
         entry_id=entry.id,
     )

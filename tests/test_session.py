@@ -274,3 +274,12 @@ def test_mixed_history_of_picks_and_dismissals(project: Project, store: Store) -
     assert [session.redo() for _ in range(3)] == ["Pick", "Dismiss", "Pick"]
     assert session.issue.item_count() == 2
     assert store.entry("e2").state == "dismissed"  # type: ignore[union-attr]
+
+
+def test_first_draft_blurb_skips_a_repeated_title() -> None:
+    entry = Entry(id="e", link="https://406.ch/writing/anything-new/", title="Anything new?",
+                  text="Anything new?\n\nA lot of time has passed. I want to step down.")
+    item = curate.item_from_entry(entry)
+    assert item.blurb == "A lot of time has passed. I want to step down."
+    only_title = Entry(id="f", link="https://x.example/", title="Short", text="Short")
+    assert curate.item_from_entry(only_title).blurb == "Short"

@@ -53,7 +53,9 @@ from feedparser.urls import (
 )
 
 from digest.textclean import (
+    _BLOCK_TAGS,
     _LINE,
+    _LINE_TAGS,
     _PARA,
     _SKIP_TAGS,
     _SPACES,
@@ -261,6 +263,17 @@ _HTML_TOKEN = re.compile(
 )
 _CDATA_TAGS = frozenset(("script", "style"))
 _STATEFUL = frozenset({"li", "ul", "ol", "pre"}) | _SKIP_TAGS | _CDATA_TAGS
+_MARKED = "|".join(sorted(_BLOCK_TAGS | _LINE_TAGS | {"td", "th"} | _STATEFUL))
+# Tags that add no marker and change no state, comments and processing
+# instructions: each only separates two chunks of text, whatever the state,
+# so they are replaced in one pass without calling back into Python.
+_UNMARKED = re.compile(
+    rf"""<(?:(?!(?i:{_MARKED})[\s/>]){_NAME}(?:\s+[a-zA-Z_][-:.a-zA-Z_0-9]*\s*=\s*(?:"[^"<>]*"|'[^'<>]*'))*\s*/?>"""
+    rf"""|/(?!(?i:{_MARKED})\s*>){_NAME}\s*>"""
+    r"""|!--.*?--\s*>"""
+    r"""|\?[^>]*>)""",
+    re.DOTALL,
+)
 _MARKER_RUNS = re.compile(f"([{_PARA}{_LINE}][ {_PARA}{_LINE}]*)")
 # Sentinels: \x02 separates what html.parser hands over as separate data
 # chunks; \x03/\x04/\x05 open a normal, <pre> or skipped region.
@@ -348,7 +361,7 @@ def html_text(source: str) -> str:
         return out
 
     try:
-        marked = "\x03" + _HTML_TOKEN.sub(token, text)
+        marked = "\x03" + _HTML_TOKEN.sub(token, _UNMARKED.sub("\x02", text))
     except _Unsupported:
         return html_to_text(source)
     if "&" in marked:
@@ -833,7 +846,7 @@ class _Port:
             entry = self.entries[-1]
             if element == "content":
                 entry.setdefault("content", [])
-                params = copy.deepcopy(self.contentparams)
+                params = dict(self.contentparams)
                 params["value"] = output
                 entry["content"].append(params)
             elif element == "link":
@@ -852,7 +865,7 @@ class _Port:
                     depths[element] = self.depth
                     _set(entry, element, output)
                 if self.incontent:
-                    params = copy.deepcopy(self.contentparams)
+                    params = dict(self.contentparams)
                     params["value"] = output
                     _set(entry, element + "_detail", params)
         elif self.infeed or self.insource:
@@ -865,7 +878,7 @@ class _Port:
                 context[element] = output
                 context["links"][-1]["href"] = output
             elif self.incontent:
-                params = copy.deepcopy(self.contentparams)
+                params = dict(self.contentparams)
                 params["value"] = output
                 _set(context, element + "_detail", params)
         return output

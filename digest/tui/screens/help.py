@@ -14,7 +14,8 @@ from textual.widgets import DataTable, Label
 
 #: Headings for the places a binding comes from.
 GROUPS = {"EntryList": "List", "InboxScreen": "Inbox", "FeedsScreen": "Feeds",
-          "DigestApp": "Everywhere"}
+          "IssueScreen": "Issue", "IssueOutline": "Issue", "ArchiveScreen": "Archive",
+          "SearchScreen": "Search", "DigestApp": "Everywhere"}
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,8 @@ def key_help(screen: Screen[object]) -> list[KeyHelp]:
         binding = active.binding
         if not binding.description or not binding.id:
             continue  # Textual's own scrolling keys: not ours to explain or remap
-        group = GROUPS.get(type(active.node).__name__, type(active.node).__name__)
+        name = type(active.node).__name__
+        group = GROUPS.get(name, name.removesuffix("Screen"))
         ident = (group, binding.action, binding.description)
         grouped.setdefault(ident, []).append(app.get_key_display(binding.with_key(key)))
         info[ident] = binding

@@ -126,7 +126,8 @@ def init(directory: Path, title: str) -> None:
         path = archive.init_project(directory, title or directory.resolve().name)
     except (ArchiveError, OSError) as exc:
         raise fail(str(exc)) from None
-    click.echo(f"Created {path}. Next: add feeds with `digest --project {directory} feeds add URL`.")
+    click.echo(f"Created {path}. "
+               f"Next: add feeds with `digest --project {directory} feeds add URL`.")
 
 
 def demo_source() -> Path:
@@ -157,7 +158,7 @@ def demo(app_ctx: AppContext, directory: Path | None, no_open: bool) -> None:
 # --- fetch -----------------------------------------------------------------------
 
 def _fetch(app_ctx: AppContext, urls: list[str], opml: Path | None, *, quiet: bool,
-           concurrency: int | None = None) -> bool:
+           concurrency: int | None = None, force: bool = False) -> bool:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
@@ -190,7 +191,7 @@ def _fetch(app_ctx: AppContext, urls: list[str], opml: Path | None, *, quiet: bo
         def progress(outcome: object, done: int, total: int) -> None:
             bar.update(task, completed=done, last=getattr(outcome, "url", "")[-50:])
 
-        summary = asyncio.run(fetch_feeds(store, feeds, settings, progress))
+        summary = asyncio.run(fetch_feeds(store, feeds, settings, progress, force=force))
     if not quiet:
         for o in sorted(summary.failed, key=lambda o: o.url):
             click.echo(f"  failed  {o.url}: {o.error}", err=True)
@@ -208,15 +209,20 @@ def _fetch(app_ctx: AppContext, urls: list[str], opml: Path | None, *, quiet: bo
 @click.option("--opml", type=click.Path(dir_okay=False, exists=True, path_type=Path),
               help="Fetch the feeds of this OPML file (instead of the project's).")
 @click.option("--concurrency", type=click.IntRange(1, 512), help="Feeds fetched at once.")
+@click.option("--force", is_flag=True,
+              help="Also ask feeds that wait out a Retry-After or a timeout back-off.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors that stop the run.")
 @pass_ctx
 def fetch(app_ctx: AppContext, urls: tuple[str, ...], opml: Path | None,
-          concurrency: int | None, quiet: bool) -> None:
+          concurrency: int | None, force: bool, quiet: bool) -> None:
     """Fetch every feed of the project (or the given URLs / OPML) into the cache.
 
-    Exits non-zero only when no feed at all could be fetched.
+    A feed that timed out is left alone for [fetch] backoff seconds (default
+    30 minutes), and one answered 429/503 until its Retry-After; --force asks
+    them anyway. Exits non-zero only when no feed at all could be fetched.
     """
-    if not _fetch(app_ctx, list(urls), opml, quiet=quiet, concurrency=concurrency):
+    if not _fetch(app_ctx, list(urls), opml, quiet=quiet, concurrency=concurrency,
+                  force=force):
         sys.exit(1)
 
 
@@ -264,22 +270,21 @@ def feeds_add(app_ctx: AppContext, url: str, title: str) -> None:
 
     project = app_ctx.project()
     location = url
-    if "://" not in url or url.startswith(("http://", "https://")):
-        if url.startswith(("http://", "https://")):
-            async def find() -> list[str]:
-                settings = FetchSettings()
-                async with new_client(settings) as client:
-                    return await discover(client, url, settings)
+    if url.startswith(("http://", "https://")):
+        async def find() -> list[str]:
+            settings = FetchSettings()
+            async with new_client(settings) as client:
+                return await discover(client, url, settings)
 
-            try:
-                candidates = asyncio.run(find())
-            except Exception as exc:
-                raise fail(f"{url}: {exc}") from None
-            if not candidates:
-                raise fail(f"{url}: neither a feed nor a page that links one")
-            location = candidates[0]
-            if location != url:
-                click.echo(f"Found the feed {location} on {url}.")
+        try:
+            candidates = asyncio.run(find())
+        except Exception as exc:
+            raise fail(f"{url}: {exc}") from None
+        if not candidates:
+            raise fail(f"{url}: neither a feed nor a page that links one")
+        location = candidates[0]
+        if location != url:
+            click.echo(f"Found the feed {location} on {url}.")
     added = archive.append_feeds(project, [(location, title)])
     click.echo(f"Subscribed to {location}." if added else f"Already subscribed to {location}.")
 

@@ -6,6 +6,7 @@ is an editor on a Monday morning, not the author of this module.
 
 from __future__ import annotations
 
+import math
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -51,8 +52,10 @@ class PluginDef:
 @dataclass(frozen=True)
 class FetchConfig:
     concurrency: int = 32
-    timeout: float = 30.0
+    timeout: float = 15.0
     max_bytes: int = 10_000_000
+    #: Seconds a feed that timed out is left alone (0: try it on every run).
+    backoff: float = 1800.0
 
 
 @dataclass(frozen=True)
@@ -125,6 +128,8 @@ def _number(path: Path, table: dict[str, Any], key: str, where: str, default: fl
     value = table.get(key, default)
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise _fail(path, f"{where}{key}", f"expected a number, got {type(value).__name__}")
+    if not math.isfinite(value):  # TOML has inf and nan
+        raise _fail(path, f"{where}{key}", f"must be a finite number, got {value}")
     if value < minimum:
         raise _fail(path, f"{where}{key}", f"must be at least {minimum}, got {value}")
     return float(value)
@@ -229,14 +234,15 @@ def parse_project(root: Path, data: dict[str, Any], path: Path | None = None) ->
     fetch_raw = data.get("fetch", {})
     if not isinstance(fetch_raw, dict):
         raise _fail(path, "fetch", "expected a [fetch] table")
-    unknown = set(fetch_raw) - {"concurrency", "timeout", "max_bytes"}
+    unknown = set(fetch_raw) - {"concurrency", "timeout", "max_bytes", "backoff"}
     if unknown:
         raise _fail(path, "fetch", f"unknown key(s) {', '.join(sorted(unknown))}",
-                    "allowed: concurrency, timeout, max_bytes")
+                    "allowed: concurrency, timeout, max_bytes, backoff")
     fetch = FetchConfig(
         concurrency=int(_number(path, fetch_raw, "concurrency", "fetch.", 32, minimum=1)),
-        timeout=_number(path, fetch_raw, "timeout", "fetch.", 30.0, minimum=0.1),
+        timeout=_number(path, fetch_raw, "timeout", "fetch.", 15.0, minimum=0.1),
         max_bytes=int(_number(path, fetch_raw, "max_bytes", "fetch.", 10_000_000, minimum=1024)),
+        backoff=_number(path, fetch_raw, "backoff", "fetch.", 1800.0, minimum=0),
     )
     keys_raw = data.get("keys", {})
     if not isinstance(keys_raw, dict) or not all(
@@ -276,14 +282,30 @@ def load_project(root: Path | str) -> Project:
             f"{path}: not found: {root} is not a digest project "
             "(run `digest init DIR` to create one, or pass --project DIR)"
         )
+    text = ""
     try:
-        with path.open("rb") as f:
-            data = tomllib.load(f)
+        text = path.read_bytes().decode("utf-8")
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read: {exc}") from None
+        raise ConfigError(f"{path}: invalid TOML: {exc}{_toml_hint(text, str(exc))}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: values nested too deeply to read; flatten them") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
     return parse_project(root, data, path)
+
+
+def _toml_hint(text: str, message: str) -> str:
+    """The line TOML stopped at and the usual fix, so nobody has to count lines."""
+    m = re.search(r"at line (\d+)", message)
+    lines = text.splitlines()
+    if m is None or not 0 < int(m.group(1)) <= len(lines):
+        return ""
+    twice = "overwrite" in message or "twice" in message
+    fix = "each key and [table] may appear only once" if twice else 'quote text: key = "text"'
+    return f": {lines[int(m.group(1)) - 1].strip()[:80]} ({fix})"
 
 
 def default_config_text(title: str) -> str:
@@ -298,7 +320,8 @@ def default_config_text(title: str) -> str:
         "",
         "[fetch]",
         "concurrency = 32",
-        "timeout = 30            # seconds per feed, whatever the server does",
+        "timeout = 15            # seconds per feed, whatever the server does",
+        "backoff = 1800          # seconds a feed that timed out is left alone",
         "",
         "# Sections in the order they are exported. `key` is the one-letter",
         '# shortcut that files an entry into the section; kind = "notes" makes a',

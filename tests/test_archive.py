@@ -128,7 +128,8 @@ def test_failed_save_leaves_old_file(project, monkeypatch: pytest.MonkeyPatch) -
 
 def test_append_feeds_keeps_comments(project) -> None:  # type: ignore[no-untyped-def]
     before = project.config_path.read_text()
-    assert archive.append_feeds(project, [("https://a.org/feed", "A"), ("https://b.org/rss", "")]) == 2
+    added = archive.append_feeds(project, [("https://a.org/feed", "A"), ("https://b.org/rss", "")])
+    assert added == 2
     after = project.config_path.read_text()
     assert after.startswith(before)
     reloaded = load_project(project.root)

@@ -66,9 +66,11 @@ BROKEN = {
     "unknown top key": ("titel = 'x'", "titel: unknown key"),
     "wrong type": ("title = 3", "title: expected text"),
     "duplicate section id": (
-        "[[sections]]\nid='news'\n[[sections]]\nid='news'", "sections[2].id: section id 'news' is used twice"),
+        "[[sections]]\nid='news'\n[[sections]]\nid='news'",
+        "sections[2].id: section id 'news' is used twice"),
     "duplicate section key": (
-        "[[sections]]\nid='a'\nkey='n'\n[[sections]]\nid='b'\nkey='n'", "already used by section 'a'"),
+        "[[sections]]\nid='a'\nkey='n'\n[[sections]]\nid='b'\nkey='n'",
+        "already used by section 'a'"),
     "reserved key": ("[[sections]]\nid='a'\nkey='q'", "reserved"),
     "bad kind": ("[[sections]]\nid='a'\nkind='video'", "sections[1].kind"),
     "bad id": ("[[sections]]\nid='News Items'", "not a valid id"),

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -105,6 +107,29 @@ def test_failed_download_keeps_old_validators(feed_server: FeedServer, store: St
     feed = store.feed(url)
     assert feed is not None and feed.etag == '"v1"'
     assert store.count_entries() == 2
+
+
+def test_a_feed_that_timed_out_waits_out_its_backoff_unless_forced(
+    feed_server: FeedServer, store: Store
+) -> None:
+    drip = feed_server.drip("/drip.xml", interval=0.2)
+    fine = feed_server.add("/fine.xml", PLANET_RSS)
+    settings = replace(FAST, total_timeout=1, timeout_backoff=600)
+    first = run(store, [drip, fine], settings)
+    failed = {o.url: o for o in first.failed}
+    assert re.fullmatch(r"timed out after 1 s \(total\); next try after \d\d:\d\d UTC",
+                        failed[drip].error)
+    asked = len(feed_server.requests_to("/drip.xml"))
+    second = run(store, [drip, fine], settings)
+    assert len(feed_server.requests_to("/drip.xml")) == asked  # not asked again
+    waiting = {o.url: o for o in second.failed}[drip]
+    assert re.fullmatch(r"waiting until \d\d:\d\d UTC \(timed out last time\)", waiting.error)
+    feed = store.feed(drip)
+    assert feed is not None and feed.http_status == 200 and feed.status == "error"
+    forced = asyncio.run(fetch_feeds(store, [(drip, ""), (fine, "")], settings, processes=1,
+                                     force=True))
+    assert len(feed_server.requests_to("/drip.xml")) == asked + 1
+    assert [o.url for o in forced.failed] == [drip]
 
 
 def test_local_files(tmp_path: Path, store: Store) -> None:

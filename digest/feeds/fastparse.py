@@ -80,6 +80,70 @@ class FastFeed:
     entries: list[dict[str, Any]]
 
 
+def _alternation(words: set[str] | frozenset[str]) -> str:
+    """A regex alternation of ``words`` as a prefix tree.
+
+    The regex engine tries alternatives one after the other; sharing prefixes
+    lets it reject a tag name after a character or two instead of ~40 tries.
+    """
+    tree: dict[str, Any] = {}
+    for word in words:
+        node = tree
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def emit(node: dict[str, Any]) -> str:
+        alts = [re.escape(char) + emit(child) for char, child in sorted(node.items()) if char]
+        if not alts:
+            return ""
+        if "" in node:
+            return "(?:" + "|".join(alts) + ")?"
+        return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+
+    return emit(tree)
+
+
+def add_tag_once(parser: Any, term: Any, scheme: Any, label: Any,
+                 make: Callable[..., dict[str, Any]] = dict) -> None:
+    """feedparser's ``_add_tag`` in linear time.
+
+    feedparser checks a new category against every one before it, so an item
+    with 20,000 categories (0.5 MB) takes ~15 s and one at the 10 MB cap
+    hours. Same result here, with a set of what the list holds. Only the
+    last tag can change after it is added (``_end_category`` fills in its
+    term), so it is compared directly and the set covers the ones before it.
+    """
+    context = parser._get_context()
+    tags: list[dict[str, Any]] = context.setdefault("tags", [])
+    if not term and not scheme and not label:
+        return
+    key = (term, scheme, label)
+    indexes: dict[int, list[Any]] = parser.__dict__.setdefault("_tag_indexes", {})
+    index = indexes.get(id(tags))
+    try:
+        if index is None or index[0] is not tags or index[2] != len(tags):
+            index = indexes[id(tags)] = [tags, {_tag_key(t) for t in tags[:-1]}, len(tags)]
+        if key in index[1] or (tags and _tag_key(tags[-1]) == key):
+            return
+        if tags:
+            index[1].add(_tag_key(tags[-1]))
+    except TypeError:  # something unhashable: compare the slow way
+        indexes.pop(id(tags), None)
+        if make(term=term, scheme=scheme, label=label) in tags:
+            return
+        tags.append(make(term=term, scheme=scheme, label=label))
+        return
+    tags.append(make(term=term, scheme=scheme, label=label))
+    index[2] = len(tags)
+
+
+def _tag_key(tag: dict[str, Any]) -> tuple[Any, Any, Any] | dict[str, Any]:
+    if len(tag) == 3:
+        return (tag.get("term"), tag.get("scheme"), tag.get("label"))
+    return tag  # reshaped by someone else: unhashable, so the slow path decides
+
+
 # --- URLs ---------------------------------------------------------------------------
 
 # Absolute http(s) URLs that urllib's urljoin hands back unchanged whatever
@@ -116,7 +180,7 @@ _VOID = frozenset(
 )  # fmt: skip
 _URI_ATTRS = frozenset(RelativeURIResolver.relative_uris)
 _NAME = r"[a-zA-Z][-_.:a-zA-Z0-9]*"
-_VOID_ALT = "|".join(sorted(_VOID))
+_VOID_ALT = _alternation(_VOID)
 # One start tag, end tag, comment, processing instruction, character or
 # entity reference in the forms sgmllib reads without surprises; the last
 # alternative after '<' catches every other construct so it can be refused.
@@ -263,7 +327,7 @@ _HTML_TOKEN = re.compile(
 )
 _CDATA_TAGS = frozenset(("script", "style"))
 _STATEFUL = frozenset({"li", "ul", "ol", "pre"}) | _SKIP_TAGS | _CDATA_TAGS
-_MARKED = "|".join(sorted(_BLOCK_TAGS | _LINE_TAGS | {"td", "th"} | _STATEFUL))
+_MARKED = _alternation(_BLOCK_TAGS | _LINE_TAGS | {"td", "th"} | _STATEFUL)
 # Tags that add no marker and change no state, comments and processing
 # instructions: each only separates two chunks of text, whatever the state,
 # so they are replaced in one pass without calling back into Python.
@@ -440,6 +504,7 @@ _HANDLED_BY_FEEDPARSER = frozenset(
     if name.startswith(("_start_", "_end_"))
 )
 _HTML_TYPES = frozenset(_FeedParserMixin.html_types)
+_COPIED_TO_SUMMARY = _HTML_TYPES | {"text/plain"}
 _CAN_BE_RELATIVE = frozenset(_FeedParserMixin.can_be_relative_uri)
 _CAN_CONTAIN_RELATIVE = frozenset(_FeedParserMixin.can_contain_relative_uris)
 _looks_like_html: Callable[[str], bool] = _FeedParserMixin.looks_like_html
@@ -528,6 +593,7 @@ class _Port:
         self.property_depth: dict[int, dict[str, int]] = {}
         self.basestack: list[str] = []
         self._bases: dict[tuple[str, str], str] = {}
+        self._same: dict[str, str] = {}
         self.namespacemap: dict[str | None, str] = {}
         self.namespaces_in_use: dict[str, str] = {}
         self._starts: dict[str, Callable[[dict[str, str]], None]] = {
@@ -680,37 +746,46 @@ class _Port:
 
     # --- element events ---------------------------------------------------------
 
-    def rebase(self, base: str) -> None:
+    def rebase(self, base: str | None) -> None:
         """Track xml:base as feedparser does: re-joined at every element."""
-        key = (self.baseuri, base)
+        current = self.baseuri
+        if not base:
+            new = self._same.get(current)
+            if new is not None:
+                self.baseuri = new
+                self.basestack.append(new)
+                return
+        key = (current, base or current)
         new = self._bases.get(key)
         if new is None:
-            if self.baseuri:
-                new = str(make_safe_absolute_uri(self.baseuri, base) or self.baseuri)
+            if current:
+                new = str(make_safe_absolute_uri(current, key[1]) or current)
             else:
-                new = str(_urljoin(self.baseuri, base))
+                new = str(_urljoin(current, key[1]))
             self._bases[key] = new
+            if not base:
+                self._same[current] = new
         self.baseuri = new
         self.basestack.append(new)
 
     def unbase(self) -> None:
-        if self.basestack:
-            self.basestack.pop()
-            if self.basestack and self.basestack[-1]:
-                self.baseuri = self.basestack[-1]
+        stack = self.basestack
+        if stack:
+            stack.pop()
+            if stack and stack[-1]:
+                self.baseuri = stack[-1]
 
-    def start(self, tag: str, attrs_d: dict[str, str]) -> None:
+    def start(self, tag: str, name: str, unprefixed: bool, attrs_d: dict[str, str]) -> None:
+        """``unknown_starttag`` for ``tag``, which dispatches to ``name``."""
         self.depth += 1
-        self.rebase(attrs_d.get("xml:base", attrs_d.get("base")) or self.baseuri)
+        self.rebase(attrs_d.get("xml:base", attrs_d.get("base")) if attrs_d else None)
         if self.incontent:
             raise _Unsupported("markup inside a text construct")
-        name, unprefixed = self.method_name(tag)
-        if unprefixed and tag not in ("title", "link", "description", "name"):
-            self.intextinput = 0
-        if unprefixed and tag not in (
-            "title", "link", "description", "url", "href", "width", "height"
-        ):
-            self.inimage = 0
+        if unprefixed:
+            if tag not in ("title", "link", "description", "name"):
+                self.intextinput = 0
+            if tag not in ("title", "link", "description", "url", "href", "width", "height"):
+                self.inimage = 0
         handler = self._starts.get(name)
         if handler is not None:
             handler(attrs_d)
@@ -721,8 +796,7 @@ class _Port:
         else:
             self.push(name, 1)
 
-    def end(self, tag: str) -> None:
-        name, _ = self.method_name(tag)
+    def end(self, name: str) -> None:
         handler = self._ends.get(name)
         if handler is not None:
             handler()
@@ -828,8 +902,8 @@ class _Port:
                 self.contentparams["type"] = "text/html"
         self.contentparams.pop("mode", None)
         self.contentparams.pop("base64", None)
-        mime = self.contentparams.get("type", "text/html")
-        if _map_content_type(mime) in _HTML_TYPES and element in _CAN_CONTAIN_RELATIVE:
+        mime = self.contentparams.get("type", "text/html")  # mapped by push_content
+        if mime in _HTML_TYPES and element in _CAN_CONTAIN_RELATIVE:
             output = resolve_html(output, self.baseuri, mime)
         if not output.isascii():
             try:
@@ -971,13 +1045,7 @@ class _Port:
             detail["email"] = email
 
     def _add_tag(self, term: Any, scheme: Any, label: Any) -> None:
-        context = self._get_context()
-        tags = context.setdefault("tags", [])
-        if not term and not scheme and not label:
-            return
-        value = {"term": term, "scheme": scheme, "label": label}
-        if value not in tags:
-            tags.append(value)
+        add_tag_once(self, term, scheme, label)
 
     @staticmethod
     def _enforce_href(attrs_d: dict[str, str]) -> dict[str, str]:
@@ -1389,9 +1457,7 @@ class _Port:
         self.push_content("content", attrs_d, "text/html", 1)
 
     def _end_content(self) -> None:
-        copy_to_summary = _map_content_type(self.contentparams["type"]) in (
-            {"text/plain"} | _HTML_TYPES
-        )
+        copy_to_summary = self.contentparams["type"] in _COPIED_TO_SUMMARY
         value = self.pop_content("content")
         if copy_to_summary:
             self._save("summary", value)
@@ -1554,46 +1620,46 @@ def _attrs(element: ET.Element, prefixes: dict[str, set[str]]) -> dict[str, str]
 
 
 def _walk(port: _Port, root: ET.Element, decls: dict[ET.Element, list[tuple[str, str]]]) -> None:
+    """Replay the tree as the SAX events feedparser's strict parser sees."""
     prefixes: dict[str, set[str]] = {}
     bound: dict[str, str] = {}
-    tags: dict[str, str] = {}
+    names: dict[str, tuple[str, str, bool]] = {}
 
-    def mapped(element: ET.Element) -> str:
-        # Recomputed after every namespace declaration, as feedparser maps
-        # each start and end tag with the declarations seen so far.
-        tag = tags.get(element.tag)
-        if tag is None:
+    def mapped(element: ET.Element) -> tuple[str, str, bool]:
+        # (tag, handler name, unprefixed); recomputed after every namespace
+        # declaration, as feedparser maps each tag with the declarations so far.
+        info = names.get(element.tag)
+        if info is None:
             if element.tag[:1] == "{":
                 namespace, _, local = element.tag[1:].partition("}")
                 tag = port.tag_of(namespace, local)
             else:
                 tag = port.tag_of(None, element.tag)
-            tags[element.tag] = tag
-        return tag
+            info = (tag, *port.method_name(tag))
+            names[element.tag] = info
+        return info
 
     def open_(element: ET.Element) -> bool:
-        for prefix, uri in decls.get(element, ()):
-            if not uri:
-                continue
-            if " " in uri or uri == _XLINK_NS or bound.setdefault(prefix, uri) != uri:
-                raise _Unsupported("namespace declaration")
-            prefixes.setdefault(uri, set()).add(prefix)
-            if not prefix and uri.lower() not in _MATCH_NS:
-                raise _Unsupported("unknown default namespace")
-            port.track_namespace(prefix or None, uri)
-            tags.clear()
-        tag = mapped(element)
-        port.start(tag, _attrs(element, prefixes) if element.attrib else {})
+        if decls:
+            for prefix, uri in decls.get(element, ()):
+                if not uri:
+                    continue
+                if " " in uri or uri == _XLINK_NS or bound.setdefault(prefix, uri) != uri:
+                    raise _Unsupported("namespace declaration")
+                prefixes.setdefault(uri, set()).add(prefix)
+                if not prefix and uri.lower() not in _MATCH_NS:
+                    raise _Unsupported("unknown default namespace")
+                port.track_namespace(prefix or None, uri)
+                names.clear()
+        tag, name, unprefixed = mapped(element)
+        port.start(tag, name, unprefixed, _attrs(element, prefixes) if element.attrib else {})
         if port.incontent and port.contentparams.get("type") == "application/xhtml+xml":
             port.xhtml(element)
-            port.end(tag)
+            port.end(name)
             return False
         if element.text:
             port.handle_data(element.text)
         return True
-
-    def close(element: ET.Element) -> None:
-        port.end(mapped(element))
 
     if not open_(root):
         return
@@ -1603,7 +1669,7 @@ def _walk(port: _Port, root: ET.Element, decls: dict[ET.Element, list[tuple[str,
         child = next(children, None)
         if child is None:
             stack.pop()
-            close(parent)
+            port.end(mapped(parent)[1])
             if stack and parent.tail:
                 port.handle_data(parent.tail)
             continue
@@ -1621,17 +1687,20 @@ def parse(body: bytes, url: str, headers: dict[str, str]) -> FastFeed | None:
     ``headers`` are the response headers parse_feed hands feedparser
     (``content-location`` and perhaps a charset).
     """
-    data = _to_utf8(body, headers)
+    try:
+        data = _to_utf8(body, headers)
+    except (UnicodeError, LookupError):
+        return None  # a codec failing in a way feedparser handles (or not) its own way
     if data is None:
         return None
     first = _FIRST_ELEMENT.search(data)
     if first is None or _PROLOG_MARKUP.search(data, 0, first.start()):
         return None  # a DOCTYPE and its entities: feedparser rewrites those
-    parser = ET.XMLPullParser(events=("start-ns", "start"))
+    parser: Any = ET.XMLPullParser(events=("start-ns", "start"))
     try:
         parser.feed(data)
         parser.close()
-        events = list(parser.read_events())
+        events: list[tuple[str, Any]] = list(parser.read_events())
     except (ET.ParseError, ValueError):
         return None
     decls: dict[ET.Element, list[tuple[str, str]]] = {}
@@ -1641,10 +1710,11 @@ def parse(body: bytes, url: str, headers: dict[str, str]) -> FastFeed | None:
         if event == "start-ns":
             pending.append(item)
         else:
+            element: ET.Element = item
             if root is None:
-                root = item
+                root = element
             if pending:
-                decls[item] = pending
+                decls[element] = pending
                 pending = []
     if root is None:
         return None

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import codecs
 import datetime as dt
+import functools
 import hashlib
 import html
 import io
@@ -34,6 +35,8 @@ from typing import Any
 from urllib.parse import urljoin
 
 import feedparser
+from feedparser.mixin import _FeedParserMixin
+from feedparser.util import FeedParserDict
 
 from digest.feeds import fastparse
 from digest.feeds.fastparse import html_text
@@ -42,6 +45,10 @@ from digest.model import Entry
 from digest.textclean import clean_line, clean_text, html_to_text
 
 __all__ = ["KEY_LENGTH", "MAX_DECOMPRESSED", "ParsedFeed", "entry_key", "parse_feed"]
+
+# A link is canonicalised several times on its way to an entry key (entry
+# link, identity check, key, planet source), and each call re-parses the URL.
+_canonical = functools.lru_cache(maxsize=8192)(canonical_url)
 
 #: Cap on a gzip body sent without Content-Encoding, after decompression.
 MAX_DECOMPRESSED = 50 * 1024 * 1024
@@ -98,7 +105,7 @@ def entry_key(link: str, guid: str, feed_url: str, title: str) -> str:
     it is a ``tag:``/``urn:uuid:`` id; the last resort is the feed plus title.
     A kind prefix keeps the three spaces from ever colliding.
     """
-    canon = canonical_url(link)
+    canon = _canonical(link)
     if canon:
         material = "link\x00" + canon.split("://", 1)[1]
     elif guid.strip():
@@ -542,13 +549,13 @@ def _source(src: Any, base: str, entry_link: str) -> tuple[str, str, str]:
         if not isinstance(link, Mapping):
             continue
         rel = _s(link.get("rel")) or "alternate"
-        href = canonical_url(_s(link.get("href")), base)
+        href = _canonical(_s(link.get("href")), base)
         if rel == "alternate" and href and not site:
             site = href
         elif rel == "self" and href and not self_link:
             self_link = href
     if not site and not links:  # RSS <source url="…">: the feed it came from
-        self_link = canonical_url(_s(src.get("href")), base)
+        self_link = _canonical(_s(src.get("href")), base)
     url = site or _origin(entry_link) or self_link
     return title, url, _person(src)
 
@@ -568,10 +575,10 @@ def _categories(tags: Any) -> tuple[str, ...]:
 
 
 def _raw_from_feedparser(e: dict[str, Any], base: str, now: dt.datetime) -> _Raw:
-    link = canonical_url(_s(e.get("link")), base)
+    link = _canonical(_s(e.get("link")), base)
     guid = clean_line(_s(e.get("id")))
     if not link and guid.lower().startswith(("http://", "https://")) and e.get("guidislink"):
-        link = canonical_url(guid, base)
+        link = _canonical(guid, base)
     content_html = ""
     contents = e.get("content")
     if isinstance(contents, list) and contents:
@@ -623,7 +630,7 @@ def _identity_links(raws: list[_Raw], url: str, site_url: str) -> list[str]:
     entries would collapse into one. Such a link is replaced by a URL guid
     (what an RSS reader shows for the same post) or not used for the key.
     """
-    own = {u for u in (canonical_url(url), site_url) if u}
+    own = {u for u in (_canonical(url), site_url) if u}
     counts = Counter(r.link for r in raws if r.link)
     guids_per_link: dict[str, set[str]] = {}
     for r in raws:
@@ -635,7 +642,7 @@ def _identity_links(raws: list[_Raw], url: str, site_url: str) -> list[str]:
         if link in own or (link and len(guids_per_link.get(link, ())) > 1):
             link = ""
         if not link and r.guid.lower().startswith(("http://", "https://")):
-            guid_link = canonical_url(r.guid)
+            guid_link = _canonical(r.guid)
             if guid_link not in own:
                 link = guid_link
         links.append(link)
@@ -649,7 +656,7 @@ def _build(
     known_names: set[str] = set()
     if planet:
         known_names = {n for n in (_name_prefix(r.title) for r in raws) if n}
-    feed_self = canonical_url(url)
+    feed_self = _canonical(url)
     entries = []
     for r, key_link in zip(raws, _identity_links(raws, url, site_url), strict=True):
         title, author, source_title = r.title, r.author, r.source_title
@@ -681,6 +688,27 @@ def _build(
     return entries
 
 
+def _linear_add_tag(self: Any, term: Any, scheme: Any, label: Any) -> None:
+    fastparse.add_tag_once(self, term, scheme, label, make=FeedParserDict)
+
+
+# feedparser's own is quadratic in an item's categories (see add_tag_once):
+# a hostile feed could hold a fetch for hours within the size cap.
+_FeedParserMixin._add_tag = _linear_add_tag
+
+_UNDECLARE = re.compile(rb"^(\s*<\?xml[^>]*?)\s+encoding\s*=\s*[\"'][^\"']*[\"']([^>]*\?>)",
+                        re.IGNORECASE)
+
+
+def _feedparser(body: bytes, headers: dict[str, str]) -> Any:
+    return feedparser.parse(
+        io.BytesIO(_defuse_dtd(body)),  # BytesIO: feedparser opens bytes as a *path*
+        response_headers=headers,
+        sanitize_html=False,  # sanitizing is the renderer's job (nh3)
+        resolve_relative_uris=True,
+    )
+
+
 def _parse_xml(body: bytes, url: str, content_type: str, now: dt.datetime) -> ParsedFeed:
     body, trim_note = _trim_before_declaration(body)
     headers = _response_headers(body, url, content_type)
@@ -691,19 +719,24 @@ def _parse_xml(body: bytes, url: str, content_type: str, now: dt.datetime) -> Pa
         fp_entries: list[Any] = list(fast.entries)
         exc = None
     else:
-        result = feedparser.parse(
-            io.BytesIO(_defuse_dtd(body)),  # BytesIO: feedparser opens bytes as a *path*
-            response_headers=headers,
-            sanitize_html=False,  # sanitizing is the renderer's job (nh3)
-            resolve_relative_uris=True,
-        )
+        try:
+            result = _feedparser(body, headers)
+        except UnicodeError:
+            # A declared codec that fails with a bare UnicodeError ("undefined",
+            # "punycode"): feedparser expects only its subclasses and gives up.
+            # Read the document as if it declared nothing.
+            body = _UNDECLARE.sub(rb"\1\2", body[:512], count=1) + body[512:]
+            headers.pop("content-type", None)
+            result = _feedparser(body, headers)
+            exc_note = "encoding: the declared encoding cannot decode text; read as undeclared"
+            result["bozo"], result["bozo_exception"] = True, ValueError(exc_note)
         feed = result.get("feed") or {}
         version = _s(result.get("version"))
         fp_entries = result.get("entries") or []
         exc = result.get("bozo_exception") if result.get("bozo") else None
         if type(exc).__name__ == "NonXMLContentType":
             exc = None  # the media type is withheld on purpose, see _response_headers
-    base = canonical_url(url) or url
+    base = _canonical(url) or url
 
     if not fp_entries and not version:
         head = body[:65536].decode("utf-8", "replace")
@@ -729,7 +762,7 @@ def _parse_xml(body: bytes, url: str, content_type: str, now: dt.datetime) -> Pa
 
     raws = [_raw_from_feedparser(e, base, now) for e in fp_entries if isinstance(e, dict)]
     feed_title = _plain(feed.get("title"), feed.get("title_detail"))
-    site_url = canonical_url(_s(feed.get("link")), base)
+    site_url = _canonical(_s(feed.get("link")), base)
     parsed = ParsedFeed(
         title=feed_title,
         site_url=site_url,
@@ -786,7 +819,7 @@ def _parse_json_feed(body: bytes, url: str, now: dt.datetime) -> ParsedFeed:
         if not isinstance(items, list):
             return ParsedFeed(error="not a feed: JSON without a JSON Feed version")
         warning = "JSON without a JSON Feed version; read it as one"
-    base = canonical_url(url) or url
+    base = _canonical(url) or url
     feed_author = _json_people(data)
     raws = []
     for item in items if isinstance(items, list) else []:
@@ -800,7 +833,7 @@ def _parse_json_feed(body: bytes, url: str, now: dt.datetime) -> ParsedFeed:
         raws.append(
             _Raw(
                 title=_json_line(item.get("title")),
-                link=canonical_url(_s(item.get("url")) or _s(item.get("external_url")), base),
+                link=_canonical(_s(item.get("url")) or _s(item.get("external_url")), base),
                 guid=clean_line(_s(item.get("id"))),
                 author=_json_people(item) or feed_author,
                 source_title="",
@@ -814,7 +847,7 @@ def _parse_json_feed(body: bytes, url: str, now: dt.datetime) -> ParsedFeed:
             )
         )
     title = _json_line(data.get("title"))
-    site_url = canonical_url(_s(data.get("home_page_url")), base)
+    site_url = _canonical(_s(data.get("home_page_url")), base)
     return ParsedFeed(
         title=title,
         site_url=site_url,

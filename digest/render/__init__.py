@@ -6,6 +6,7 @@ renders anything itself.
 
 from __future__ import annotations
 
+from digest.render.email import render_email, render_text
 from digest.render.export import (
     FORMATS,
     ExportError,
@@ -14,7 +15,6 @@ from digest.render.export import (
     export_issue,
     formats,
 )
-from digest.render.email import render_email, render_text
 from digest.render.html import render_html
 from digest.render.markdown import render_markdown
 from digest.render.plugins import PluginError

@@ -115,14 +115,18 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> Exports:
                       key=lambda r: r.id)
         session = EditSession(project, archive.open_draft(project, dt.date(2026, 6, 8)), store)
         pasted: list[str] = []
-        for row in rows:
-            entry = store.entry(row.id)
-            assert entry is not None
-            session.apply("Pick", lambda i, e=entry: curate.pick(i, project, e, "news"))
-            html = entry.content_html or entry.summary_html or entry.text
-            pasted.append(html)
-            copy = Item(entry.title, entry.link, html, entry.source_title, entry.id)
-            session.apply("Paste", lambda i, c=copy: curate.add_item(i, project, "articles", c))
+        entries = [store.entry(row.id) for row in rows]
+        # Fifty steps at a time: each step of the session copies the whole
+        # issue (for undo), and this one grows to a thousand items.
+        for start in range(0, len(entries), 50):
+            chunk = [e for e in entries[start:start + 50] if e is not None]
+            copies = [Item(e.title, e.link, e.content_html or e.summary_html or e.text,
+                           e.source_title, e.id) for e in chunk]
+            pasted += [c.blurb for c in copies]
+            session.apply("Pick", lambda i, chunk=chunk: [
+                curate.pick(i, project, e, "news") for e in chunk])
+            session.apply("Paste", lambda i, copies=copies: [
+                curate.add_item(i, project, "articles", c) for c in copies])
         session.apply("Intro", lambda i: setattr(i, "intro", "\n\n".join(pasted[:40])))
         session.apply("Notes", lambda i: setattr(
             curate.ensure_section(i, project, "updates"), "notes", "\n\n".join(pasted[40:80])))

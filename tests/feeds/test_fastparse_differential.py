@@ -1,0 +1,211 @@
+"""fastparse and feedparser must give digest the same feed, file for file.
+
+``parse_feed`` reads well-formed XML with ``digest.feeds.fastparse`` and hands
+everything else to feedparser. The two must agree exactly: a feed read by
+one reader this week and by the other next week must keep its entry ids,
+links, dates and bodies, or posts come back as duplicates. So every file of
+the shared corpus is parsed twice, once as usual and once with the fast path
+switched off, and the two ``ParsedFeed`` results are compared field by field.
+
+The comparison is only meaningful while the fast path actually reads most
+real feeds, so the share of ``real/`` it takes is pinned from below too: a
+change that quietly makes it refuse everything fails here instead of just
+making digest slower.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import functools
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin
+
+import pytest
+
+from digest.feeds import fastparse
+from digest.feeds.parse import ParsedFeed, parse_feed
+from digest.model import Entry
+from digest.textclean import html_to_text
+
+NOW = dt.datetime(2026, 6, 7, 12, 0, tzinfo=dt.UTC)
+
+
+def _corpus_dir() -> Path:
+    env = os.environ.get("DIGEST_CORPUS")
+    if env:
+        return Path(env)
+    return Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
+
+
+CORPUS = _corpus_dir()
+if not CORPUS.is_dir():
+    pytest.skip(
+        f"feed corpus not found at {CORPUS} (set DIGEST_CORPUS to its directory)",
+        allow_module_level=True,
+    )
+
+FILES = sorted(p for p in CORPUS.rglob("*") if p.is_file())
+REAL = [p for p in FILES if p.relative_to(CORPUS).parts[0] == "real"]
+
+# Measured on the corpus as it is (77 of 101 files, 91% of the bytes of real/;
+# 317 of 419 files overall). The bounds sit a little below that so that a
+# small change in what the port accepts passes but "refuses everything" fails.
+MIN_REAL_FILES = 70
+MIN_REAL_BYTE_SHARE = 0.85
+MIN_ALL_FILES = 290
+
+# feedparser's own test files state the HTTP headers they were written for.
+_HEADER = re.compile(rb"^[ \t]*Header:[ \t]*([A-Za-z-]+):[ \t]*(.*?)[ \t]*\r?$", re.MULTILINE)
+
+_real_fastparse = fastparse.parse
+
+
+def _request_for(path: Path, body: bytes) -> tuple[str, str]:
+    """(url, content_type) the file is read with."""
+    url = "https://feeds.example.org/" + path.relative_to(CORPUS).as_posix()
+    content_type = ""
+    for name, value in _HEADER.findall(body[:4096]):
+        if name.lower() == b"content-type":
+            content_type = value.decode("latin-1")
+        elif name.lower() == b"content-location":
+            url = urljoin(url, value.decode("latin-1"))
+    return url, content_type
+
+
+@dataclasses.dataclass
+class _Run:
+    fast: ParsedFeed  # parse_feed as digest runs it
+    slow: ParsedFeed  # parse_feed with fastparse switched off: feedparser only
+    took_fast_path: bool
+    fast_path_asked: bool  # parse_feed reached the fast path at all
+
+
+@functools.cache
+def _run(path: Path) -> _Run:
+    """Both parses of one file (cached: the coverage tests reuse them)."""
+    body = path.read_bytes()
+    url, content_type = _request_for(path, body)
+    taken: list[bool] = []
+
+    def spy(*args: Any) -> fastparse.FastFeed | None:
+        result = _real_fastparse(*args)
+        taken.append(result is not None)
+        return result
+
+    def refuse(*args: Any) -> None:
+        refused.append(True)
+        return None
+
+    refused: list[bool] = []
+    # parse.py calls ``fastparse.parse`` through the module, so patching the
+    # module attribute is what switches its fast path on and off.
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(fastparse, "parse", spy)
+        fast = parse_feed(body, url, content_type=content_type, now=NOW)
+        mp.setattr(fastparse, "parse", refuse)
+        slow = parse_feed(body, url, content_type=content_type, now=NOW)
+    assert bool(taken) == bool(refused), "the two runs took different routes"
+    return _Run(fast, slow, any(taken), bool(taken))
+
+
+# --- readable differences --------------------------------------------------------
+
+
+def _show(a: Any, b: Any) -> str:
+    """Both values, cut around the first difference when they are long strings."""
+    if isinstance(a, str) and isinstance(b, str) and max(len(a), len(b)) > 160:
+        i = next((n for n, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), None)
+        if i is None:
+            i = min(len(a), len(b))
+        start = max(0, i - 60)
+        return (
+            f"first difference at char {i} (lengths {len(a)} / {len(b)})\n"
+            f"      fastparse:  …{a[start : i + 100]!r}\n"
+            f"      feedparser: …{b[start : i + 100]!r}"
+        )
+    return f"\n      fastparse:  {a!r}\n      feedparser: {b!r}"
+
+
+def _differences(fast: ParsedFeed, slow: ParsedFeed) -> Iterator[str]:
+    for name in ("title", "site_url", "error", "warning", "feed_links"):
+        a, b = getattr(fast, name), getattr(slow, name)
+        if a != b:
+            yield f"feed.{name}: {_show(a, b)}"
+    if len(fast.entries) != len(slow.entries):
+        yield f"entry count: fastparse {len(fast.entries)}, feedparser {len(slow.entries)}"
+    for n, (x, y) in enumerate(zip(fast.entries, slow.entries, strict=False)):
+        for f in dataclasses.fields(Entry):
+            a, b = getattr(x, f.name), getattr(y, f.name)
+            if a != b:
+                yield f"entries[{n}].{f.name} ({y.link or y.guid or y.title}): {_show(a, b)}"
+
+
+def _explain(path: Path, lines: list[str], limit: int = 12) -> str:
+    shown = "\n  ".join(lines[:limit])
+    more = f"\n  … and {len(lines) - limit} more" if len(lines) > limit else ""
+    return f"{path.relative_to(CORPUS)}: fastparse and feedparser disagree\n  {shown}{more}"
+
+
+# --- the tests -----------------------------------------------------------------------
+
+
+def _ids(p: Path) -> str:
+    return p.relative_to(CORPUS).as_posix()
+
+
+@pytest.mark.parametrize("path", FILES, ids=_ids)
+def test_fast_path_gives_what_feedparser_gives(path: Path) -> None:
+    run = _run(path)
+    lines = list(_differences(run.fast, run.slow))
+    if lines:
+        pytest.fail(_explain(path, lines), pytrace=False)
+    # ParsedFeed equality covers every field, including any added later.
+    assert run.fast == run.slow, _explain(path, ["ParsedFeed differs outside the compared fields"])
+
+
+@pytest.mark.parametrize("path", FILES, ids=_ids)
+def test_html_text_matches_html_to_text(path: Path) -> None:
+    """``fastparse.html_text`` (used by both readers) is textclean's ``html_to_text``."""
+    check = fastparse.html_text
+    bad = []
+    for n, entry in enumerate(_run(path).slow.entries):
+        for name in ("summary_html", "content_html"):
+            html = getattr(entry, name)
+            if html and check(html) != html_to_text(html):
+                bad.append(f"entries[{n}].{name}: {_show(check(html), html_to_text(html))}")
+    if bad:
+        pytest.fail(
+            _explain(path, bad).replace("fastparse and feedparser", "the html helpers"),
+            pytrace=False,
+        )
+
+
+def _coverage(paths: list[Path]) -> tuple[int, int, int]:
+    """(files that took the fast path, their bytes, bytes of all files)."""
+    took = [p for p in paths if _run(p).took_fast_path]
+    return len(took), sum(p.stat().st_size for p in took), sum(p.stat().st_size for p in paths)
+
+
+def test_fast_path_reads_most_real_feeds() -> None:
+    files, took_bytes, all_bytes = _coverage(REAL)
+    print(
+        f"\nfast path took {files}/{len(REAL)} files of real/, "
+        f"{took_bytes:,}/{all_bytes:,} bytes ({took_bytes / all_bytes:.1%})"
+    )
+    assert files >= MIN_REAL_FILES
+    assert took_bytes >= MIN_REAL_BYTE_SHARE * all_bytes
+
+
+def test_fast_path_reads_most_of_the_corpus() -> None:
+    files, took_bytes, all_bytes = _coverage(FILES)
+    asked = sum(1 for p in FILES if _run(p).fast_path_asked)
+    print(
+        f"\nfast path took {files}/{len(FILES)} corpus files ({asked} reached it), "
+        f"{took_bytes:,}/{all_bytes:,} bytes ({took_bytes / all_bytes:.1%})"
+    )
+    assert files >= MIN_ALL_FILES

@@ -139,14 +139,18 @@ async def fetch_all(
     settings: FetchSettings,
     *,
     on_result: ResultCallback | None = None,
+    keep: bool = True,
 ) -> list[FetchResult]:
     """Fetch every request with at most ``settings.concurrency`` in flight.
 
     A fixed set of workers pulls the next request as soon as it is done with
     one, so a slow feed holds up only its own worker, never a whole batch.
     Results come back in the order of ``requests``; ``on_result`` sees each one
-    as it finishes (progress display). An exception raised by ``on_result`` is
-    the caller's bug and propagates, cancelling the remaining work.
+    as it finishes (progress display), and a worker waits for an awaitable it
+    returns before its next download (back-pressure). An exception raised by
+    ``on_result`` is the caller's bug and propagates, cancelling the remaining
+    work. ``keep=False`` returns nothing, so a caller that handles each result
+    in ``on_result`` does not hold every body of the run in memory.
     """
     results: list[FetchResult | None] = [None] * len(requests)
     if not requests:
@@ -158,7 +162,8 @@ async def fetch_all(
         async def worker() -> None:
             for index, req in pending:
                 result = await fetch_one(client, req, settings)
-                results[index] = result
+                if keep:
+                    results[index] = result
                 if on_result is not None:
                     maybe = on_result(result)
                     if inspect.isawaitable(maybe):

@@ -15,6 +15,7 @@ import datetime as dt
 import os
 import re
 import tempfile
+import time
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -234,12 +235,35 @@ def new_issue(number: int, date: dt.date, sections: Iterable[SectionDef]) -> Iss
     )
 
 
+#: A temporary file of ``atomic_write`` older than this was left by a process
+#: killed mid-save (a live save takes milliseconds).
+STALE_TEMP_SECONDS = 600
+
+
+def sweep_stale_temp_files(folder: Path, *, older_than: float = STALE_TEMP_SECONDS) -> int:
+    """Remove the ``.NAME.*.tmp`` files saves killed midway left in ``folder``.
+
+    The file they were replacing is intact (the rename never happened), so
+    nothing of value is in them. Returns how many were removed.
+    """
+    removed = 0
+    cutoff = time.time() - older_than
+    for tmp in folder.glob(".*.tmp"):
+        with contextlib.suppress(OSError):
+            if tmp.is_file() and tmp.stat().st_mtime < cutoff:
+                tmp.unlink()
+                removed += 1
+    return removed
+
+
 def open_draft(project: Project, today: dt.date | None = None) -> Issue:
     """The issue being worked on: the newest draft, or a new one after the last issue.
 
     A new draft is only created in memory; it reaches disk with the first save.
+    Leftovers of saves killed midway are swept here, when a session starts.
     """
     today = today or dt.date.today()
+    sweep_stale_temp_files(project.issues_dir)
     loaded = load_all(project)
     drafts = [i for i in loaded.issues if i.status == "draft"]
     if drafts:

@@ -157,6 +157,12 @@ def demo(app_ctx: AppContext, directory: Path | None, no_open: bool) -> None:
 
 # --- fetch -----------------------------------------------------------------------
 
+def _say_left_out(opml: Path, urls: list[str]) -> None:
+    for url in urls:
+        click.echo(f"{opml}: left out {url!r}: not an http(s) address "
+                   "(local feeds go in digest.toml)", err=True)
+
+
 def _fetch(app_ctx: AppContext, urls: list[str], opml: Path | None, *, quiet: bool,
            concurrency: int | None = None, force: bool = False) -> bool:
     from rich.console import Console
@@ -169,7 +175,9 @@ def _fetch(app_ctx: AppContext, urls: list[str], opml: Path | None, *, quiet: bo
     feeds: list[tuple[str, str]] = subscriptions(project) if project and not (urls or opml) else []
     if opml:
         try:
-            feeds += [(f.url, f.title) for f in parse_opml(opml.read_bytes())]
+            left_out: list[str] = []
+            feeds += [(f.url, f.title) for f in parse_opml(opml.read_bytes(), skipped=left_out)]
+            _say_left_out(opml, left_out)
         except (OSError, OpmlError) as exc:
             raise fail(f"{opml}: {exc}") from None
     feeds += [(u, "") for u in urls]
@@ -297,7 +305,9 @@ def feeds_import(app_ctx: AppContext, opml: Path) -> None:
     from digest.feeds.opml import OpmlError, parse_opml
 
     try:
-        found = parse_opml(opml.read_bytes())
+        left_out: list[str] = []
+        found = parse_opml(opml.read_bytes(), skipped=left_out)
+        _say_left_out(opml, left_out)
     except (OSError, OpmlError) as exc:
         raise fail(f"{opml}: {exc}") from None
     added = archive.append_feeds(app_ctx.project(), [(f.url, f.title) for f in found])

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -168,3 +170,17 @@ def test_two_editors_merge_cleanly(project) -> None:  # type: ignore[no-untyped-
     merged = archive.load_issue(archive.issue_path(project, 20))
     assert merged.sections[0].items[0].blurb == "Alice rewrote this."
     assert merged.sections[0].items[2].blurb == "Bob rewrote this."
+
+
+def test_a_session_sweeps_leftovers_of_killed_saves(project) -> None:  # type: ignore[no-untyped-def]
+    archive.save_issue(project, sample_issue(340))
+    folder = project.issues_dir
+    old = folder / ".340.toml.abc123.tmp"
+    fresh = folder / ".340.toml.def456.tmp"  # perhaps another process saving right now
+    for tmp in (old, fresh):
+        tmp.write_bytes(b"half a file")
+    an_hour_ago = time.time() - 3600
+    os.utime(old, (an_hour_ago, an_hour_ago))
+    archive.open_draft(project)
+    assert not old.exists() and fresh.exists()
+    assert archive.load_issue(folder / "340.toml").number == 340

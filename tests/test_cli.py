@@ -95,3 +95,15 @@ def test_bad_config_is_one_clear_line(tmp_path: Path) -> None:
     assert code == 1
     assert "digest.toml: sections[1].key: 'toolong' must be a single character" in out
     assert "Traceback" not in out
+
+
+def test_fetch_opml_never_reads_a_local_file_it_lists(tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("root:x:0:0:TOP-SECRET\n", "utf-8")
+    opml = tmp_path / "list.opml"
+    opml.write_text(f'<opml version="2.0"><body><outline text="s" xmlUrl="{secret.as_uri()}"/>'
+                    "</body></opml>", "utf-8")
+    result = CliRunner().invoke(cli, ["--db", str(tmp_path / "c.db"), "fetch", "--opml", str(opml)])
+    assert "TOP-SECRET" not in result.output
+    assert f"left out '{secret.as_uri()}': not an http(s) address" in result.output
+    assert result.exit_code != 0  # nothing left to fetch

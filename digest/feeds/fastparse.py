@@ -32,6 +32,7 @@ original on input it does not recognise.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import copy
 import html as _html
 import re
@@ -892,24 +893,20 @@ class _Port:
             output = output.strip()
         if not expecting_text:
             return output
-        if element in _CAN_BE_RELATIVE and output:
-            if not element == "id" or self.guidislink:
-                output = _join(self.baseuri or "", output)
+        if element in _CAN_BE_RELATIVE and output and (element != "id" or self.guidislink):
+            output = _join(self.baseuri or "", output)
         if not self.version.startswith("atom") and self.contentparams.get("type") == (
             "text/plain"
-        ):
-            if _looks_like_html(output):
-                self.contentparams["type"] = "text/html"
+        ) and _looks_like_html(output):
+            self.contentparams["type"] = "text/html"
         self.contentparams.pop("mode", None)
         self.contentparams.pop("base64", None)
         mime = self.contentparams.get("type", "text/html")  # mapped by push_content
         if mime in _HTML_TYPES and element in _CAN_CONTAIN_RELATIVE:
             output = resolve_html(output, self.baseuri, mime)
         if not output.isascii():
-            try:
+            with contextlib.suppress(UnicodeEncodeError, UnicodeDecodeError):
                 output = output.encode("iso-8859-1").decode("utf-8")
-            except (UnicodeEncodeError, UnicodeDecodeError):
-                pass
             if _C1.search(output):
                 output = output.translate(_cp1252)
         if element in ("category", "tags", "itunes_keywords"):
@@ -993,9 +990,7 @@ class _Port:
 
     def _save(self, key: str, value: Any, overwrite: bool = False) -> None:
         context = self._get_context()
-        if overwrite:
-            _set(context, key, value)
-        elif key not in context:
+        if overwrite or key not in context:
             _set(context, key, value)
 
     def _save_author(self, key: str, value: Any, prefix: str = "author") -> None:
@@ -1512,9 +1507,8 @@ class _Port:
     def _end_media_thumbnail(self) -> None:
         url = self.pop("url")
         context = self._get_context()
-        if url is not None and url.strip():
-            if "url" not in context["media_thumbnail"][-1]:
-                context["media_thumbnail"][-1]["url"] = url
+        if url is not None and url.strip() and "url" not in context["media_thumbnail"][-1]:
+            context["media_thumbnail"][-1]["url"] = url
 
     def _start_media_player(self, attrs_d: dict[str, str]) -> None:
         self.push("media_player", 0)

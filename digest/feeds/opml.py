@@ -43,18 +43,32 @@ def _unescape(text: str) -> str:
     return _ENTITY.sub(lambda m: html.unescape(m.group(0)), text).strip()
 
 
-def parse_opml(data: bytes) -> list[OpmlFeed]:
-    """Every feed in an OPML document, in document order, each URL once."""
+def parse_opml(data: bytes, *, skipped: list[str] | None = None) -> list[OpmlFeed]:
+    """Every web feed in an OPML document, in document order, each URL once.
+
+    Only http(s) addresses are taken: a subscription list is often someone
+    else's file, and a ``file:///etc/passwd`` in it would have digest read a
+    local file and show it as a feed's error. Local feeds go in digest.toml.
+    What was left out is appended to ``skipped``, so the caller can say so.
+    """
     if not data.strip():
         raise OpmlError("the file is empty")
     try:
-        return _parse(data)
+        feeds = _parse(data)
     except OpmlError as first:
         # Hand-edited lists use HTML entities (&nbsp;, &eacute;) that XML lacks.
         fixed = _HTML_ENTITY.sub(_numeric_entity, data)
         if fixed == data or "undefined entity" not in str(first):
             raise
-        return _parse(fixed)
+        feeds = _parse(fixed)
+    web = [f for f in feeds if _is_web(f.url)]
+    if skipped is not None:
+        skipped.extend(f.url for f in feeds if not _is_web(f.url))
+    return web
+
+
+def _is_web(url: str) -> bool:
+    return url.lower().startswith(("http://", "https://"))
 
 
 _HTML_ENTITY = re.compile(rb"&([A-Za-z][A-Za-z0-9]{1,31});")

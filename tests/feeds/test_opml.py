@@ -213,3 +213,17 @@ def test_untitled_feed_is_written_with_its_url_as_text() -> None:
     outline = ET.fromstring(data).find("body/outline")
     assert outline is not None and outline.get("text") == "https://x.example/feed"
     assert "htmlUrl" not in outline.attrib
+
+
+def test_only_web_addresses_are_taken_and_the_rest_is_reported() -> None:
+    doc = b"""<opml version="2.0"><body>
+      <outline text="ok" xmlUrl="https://example.org/feed.xml"/>
+      <outline text="secret" xmlUrl="file:///etc/passwd"/>
+      <outline text="path" xmlUrl="/etc/shadow"/>
+      <outline text="js" xmlUrl="javascript:alert(1)"/>
+      <outline text="plain" xmlUrl="HTTP://example.org/upper"/>
+    </body></opml>"""
+    skipped: list[str] = []
+    feeds = parse_opml(doc, skipped=skipped)
+    assert [f.url for f in feeds] == ["https://example.org/feed.xml", "HTTP://example.org/upper"]
+    assert skipped == ["file:///etc/passwd", "/etc/shadow", "javascript:alert(1)"]

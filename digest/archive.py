@@ -256,27 +256,41 @@ def sweep_stale_temp_files(folder: Path, *, older_than: float = STALE_TEMP_SECON
     return removed
 
 
+_DRAFT_LINE = re.compile(r"""^\s*status\s*=\s*["']draft["']""", re.MULTILINE)
+
+
 def open_draft(project: Project, today: dt.date | None = None) -> Issue:
     """The issue being worked on: the newest draft, or a new one after the last issue.
 
     A new draft is only created in memory; it reaches disk with the first save.
-    Leftovers of saves killed midway are swept here, when a session starts.
+    Only files whose text says ``status = "draft"`` are parsed (and checked,
+    so a false hit in an intro costs a parse, nothing more): an archive of 500
+    issues takes most of a second to parse. Damaged files are skipped; the
+    archive views report them. Leftovers of saves killed midway are swept
+    here, when a session starts.
     """
     today = today or dt.date.today()
     sweep_stale_temp_files(project.issues_dir)
-    loaded = load_all(project)
-    drafts = [i for i in loaded.issues if i.status == "draft"]
-    if drafts:
-        draft = max(drafts, key=lambda i: i.number)
-        # Sections added to the config since the draft was started join it (empty).
-        have = {s.id for s in draft.sections}
-        for sec in project.sections:
-            if sec.id not in have:
-                draft.sections.append(Section(sec.id, sec.title, sec.kind))
-        return draft
-    numbers = [n for n, _ in issue_files(project)]
-    number = max(numbers) + 1 if numbers else 1
-    return new_issue(number, next_friday(today), project.sections)
+    files = issue_files(project)
+    drafts: list[Issue] = []
+    for _number, path in files:
+        try:
+            if _DRAFT_LINE.search(path.read_text("utf-8")):
+                issue = load_issue(path)
+                if issue.status == "draft":
+                    drafts.append(issue)
+        except (OSError, UnicodeDecodeError, ArchiveError):
+            continue
+    if not drafts:
+        number = files[-1][0] + 1 if files else 1
+        return new_issue(number, next_friday(today), project.sections)
+    draft = max(drafts, key=lambda i: i.number)
+    # Sections added to the config since the draft was started join it (empty).
+    have = {s.id for s in draft.sections}
+    for sec in project.sections:
+        if sec.id not in have:
+            draft.sections.append(Section(sec.id, sec.title, sec.kind))
+    return draft
 
 
 def publish(project: Project, number: int, today: dt.date | None = None) -> Issue:

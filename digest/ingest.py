@@ -31,7 +31,7 @@ from digest.store import FetchRecord, Store
 #: Bodies smaller than this are parsed in-process: shipping them to a worker costs more.
 _POOL_MIN_BYTES = 4_000
 
-#: Downloaded bodies waiting to be parsed, at most (bytes; one bigger body
+#: Downloaded bodies not yet parsed and stored, at most (bytes; one bigger body
 #: is let through alone).
 _BACKLOG_BYTES = 24_000_000
 
@@ -209,9 +209,7 @@ async def _parse_async(pool: Executor | None, body: bytes, url: str,
 
 
 async def _store_result(writer: _Writer, result: FetchResult, pool: Executor | None,
-                        known: Feed | None, settings: FetchSettings | None = None,
-                        parsed_hook: Callable[[], None] | None = None) -> FeedOutcome:
-    """Parse and store one fetch result; ``parsed_hook`` runs once the body is read."""
+                        known: Feed | None, settings: FetchSettings | None = None) -> FeedOutcome:
     url = result.request.url
     when = dt.datetime.now(dt.UTC)
     if result.outcome in ("error", "gone", "skipped"):
@@ -248,8 +246,6 @@ async def _store_result(writer: _Writer, result: FetchResult, pool: Executor | N
                 parsed = replace(linked, warning=(
                     f"a web page, not a feed; read the feed it links: {parsed.feed_links[0]}"
                     " (subscribe to that URL instead)"))
-    if parsed_hook is not None:
-        parsed_hook()
     if parsed.error and not parsed.entries:
         error = parsed.error
         if parsed.feed_links:
@@ -302,11 +298,10 @@ async def fetch_feeds(
         if progress:
             progress(outcome, len(summary.outcomes), total)
 
-    async def handle(result: FetchResult, parsed_hook: Callable[[], None] | None = None) -> None:
+    async def handle(result: FetchResult) -> None:
         url = result.request.url
         try:
-            outcome = await _store_result(writer, result, pool, known.get(url), settings,
-                                          parsed_hook)
+            outcome = await _store_result(writer, result, pool, known.get(url), settings)
         except Exception as exc:  # one feed's surprise must not end the run
             outcome = FeedOutcome(url, "error",
                                   error=f"could not store: {type(exc).__name__}: {exc}")
@@ -314,41 +309,34 @@ async def fetch_feeds(
                 await writer.write(FetchRecord(url, "error", error=outcome.error))
         done(outcome)
 
-    # Bodies waiting for a parser: downloads outrun parsing on a cold run, and
-    # without a bound every body of the run would wait in memory at once. A
+    # Bodies not yet parsed and stored: downloads outrun parsing on a cold run,
+    # and without a bound every body of the run would wait in memory at once. A
     # bound on bytes rather than feeds: pacing the downloads by a few feeds
     # would start a slow feed late, and its timeout would end the run late.
     waiting = 0
     room = asyncio.Event()
     room.set()
 
-    def start(result: FetchResult, parsed_hook: Callable[[], None] | None = None) -> None:
-        task = asyncio.ensure_future(handle(result, parsed_hook))
+    def release(size: int) -> None:
+        nonlocal waiting
+        waiting -= size
+        room.set()
+
+    def start(result: FetchResult) -> None:
+        task = asyncio.ensure_future(handle(result))
         pending.add(task)
         task.add_done_callback(pending.discard)
-        if parsed_hook is not None:
-            task.add_done_callback(lambda _: parsed_hook())
+        if result.body:
+            task.add_done_callback(lambda _: release(len(result.body)))
 
     async def on_result(result: FetchResult) -> None:
         nonlocal waiting
         size = len(result.body)
-        if not size:
-            start(result)
-            return
         while waiting and waiting + size > _BACKLOG_BYTES:
             room.clear()
             await room.wait()
         waiting += size
-        released = False
-
-        def release() -> None:  # once the body is parsed, or the task ended without it
-            nonlocal waiting, released
-            if not released:
-                released = True
-                waiting -= size
-                room.set()
-
-        start(result, release)
+        start(result)
 
     try:
         remote: list[FetchRequest] = []

@@ -32,7 +32,7 @@ from digest import archive, curate
 from digest.config import Project
 from digest.feeds.urls import bare_domain
 from digest.ingest import fetch_feeds, fetch_settings, subscriptions
-from digest.model import EntryState, Issue, Item, Section
+from digest.model import EntryState, Issue, Item
 from digest.session import EditSession
 from digest.store import Store
 from digest.tui.messages import FetchFinished, FetchProgress, ShowFeed
@@ -69,36 +69,7 @@ class IssuePlaceholder(Screen[None]):
         self.query_one(Static).update(Content("\n".join(lines)))
 
 
-_DRAFT_LINE = re.compile(r"""^\s*status\s*=\s*["']draft["']""", re.MULTILINE)
 _PUBLISHED_LINE = re.compile(r"""^\s*status\s*=\s*["']published["']""", re.MULTILINE)
-
-
-def open_draft(project: Project, today: dt.date) -> Issue:
-    """``archive.open_draft`` without parsing every past issue first.
-
-    An archive of 500 issues takes most of a second to parse; only files whose
-    text says ``status = "draft"`` can hold the draft, so only those are loaded
-    (and checked, so a false hit in an intro costs a parse, nothing more).
-    """
-    files = archive.issue_files(project)
-    drafts: list[Issue] = []
-    for _number, path in files:
-        try:
-            if _DRAFT_LINE.search(path.read_text("utf-8")):
-                issue = archive.load_issue(path)
-                if issue.status == "draft":
-                    drafts.append(issue)
-        except (OSError, UnicodeDecodeError, archive.ArchiveError):
-            continue  # open_draft skips damaged files too; the index worker reports them
-    if not drafts:
-        number = files[-1][0] + 1 if files else 1
-        return archive.new_issue(number, archive.next_friday(today), project.sections)
-    draft = max(drafts, key=lambda i: i.number)
-    have = {s.id for s in draft.sections}
-    for sec in project.sections:
-        if sec.id not in have:
-            draft.sections.append(Section(sec.id, sec.title, sec.kind))
-    return draft
 
 
 def issue_screen() -> Screen[Any]:
@@ -155,7 +126,7 @@ class DigestApp(App[None]):
         self.today = today or dt.date.today()
         self.autosave_delay = autosave_delay
         self.poll_interval = poll_interval
-        self.session = EditSession(project, open_draft(project, self.today), store)
+        self.session = EditSession(project, archive.open_draft(project, self.today), store)
         self.sub_title = project.title
         self._data_version: int | None = None
         self._indexed = False

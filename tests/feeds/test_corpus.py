@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
-import os
 import re
 from pathlib import Path
 from typing import Any
@@ -19,18 +18,11 @@ from typing import Any
 import pytest
 
 from digest.feeds.parse import KEY_LENGTH, ParsedFeed, parse_feed
+from tests.corpus import CORPUS
 
 NOW = dt.datetime(2026, 6, 7, 12, 0, tzinfo=dt.UTC)
 
 
-def _corpus_dir() -> Path:
-    env = os.environ.get("DIGEST_CORPUS")
-    if env:
-        return Path(env)
-    return Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
-
-
-CORPUS = _corpus_dir()
 if not (CORPUS / "real" / "MANIFEST.json").is_file():
     pytest.skip(
         f"feed corpus not found at {CORPUS} (set DIGEST_CORPUS to its directory)",

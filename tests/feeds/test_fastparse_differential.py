@@ -18,7 +18,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
-import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -31,18 +30,11 @@ from digest.feeds import fastparse
 from digest.feeds.parse import ParsedFeed, parse_feed
 from digest.model import Entry
 from digest.textclean import html_to_text
+from tests.corpus import CORPUS
 
 NOW = dt.datetime(2026, 6, 7, 12, 0, tzinfo=dt.UTC)
 
 
-def _corpus_dir() -> Path:
-    env = os.environ.get("DIGEST_CORPUS")
-    if env:
-        return Path(env)
-    return Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
-
-
-CORPUS = _corpus_dir()
 if not CORPUS.is_dir():
     pytest.skip(
         f"feed corpus not found at {CORPUS} (set DIGEST_CORPUS to its directory)",

@@ -18,10 +18,9 @@ import pytest
 
 from digest.feeds.parse import MAX_DECOMPRESSED, ParsedFeed, entry_key, parse_feed
 from digest.textclean import clean_line, clean_text, html_to_text
+from tests.corpus import CORPUS, REPO
 
 NOW = dt.datetime(2026, 6, 7, 12, 0, tzinfo=dt.UTC)
-REPO = Path(__file__).resolve().parents[2]
-CORPUS = Path(os.environ.get("DIGEST_CORPUS") or REPO.parent / "shared" / "corpus")
 REAL = CORPUS / "real"
 
 needs_corpus = pytest.mark.skipif(

@@ -11,13 +11,13 @@ from digest.config import Project, load_project
 from digest.feeds.fetch import FetchSettings
 from digest.ingest import FetchSummary, fetch_feeds
 from digest.store import Store
+from tests.corpus import CORPUS as CORPUS
 
 HERE = Path(__file__).resolve().parent
 FEEDS = HERE / "feeds"
 CONFIGS = HERE / "configs"
 REPO = HERE.parents[1]
 SHARED = REPO.parent / "shared"
-CORPUS = SHARED / "corpus"
 FEEDFARM = SHARED / "bench" / "feedfarm.py"
 
 PROJECT_TOML = """\

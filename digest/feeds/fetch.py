@@ -14,6 +14,7 @@ feed, so one broken subscription never costs the rest of a run.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import email.utils
 import errno
 import http
@@ -38,6 +39,8 @@ from digest.textclean import clean_line
 Outcome = Literal["ok", "not-modified", "error", "gone", "skipped"]
 
 #: Statuses that redirect; 301 and 308 are the permanent ones.
+#: A body at most this long is read to its end rather than dropped, to keep the connection.
+_DRAIN_BYTES = 64 * 1024
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 PERMANENT_REDIRECTS = frozenset({301, 308})
 
@@ -62,7 +65,10 @@ class FetchRequest:
 
 @dataclass(frozen=True)
 class FetchSettings:
-    concurrency: int = 32
+    #: Feeds in flight at once. Most of a feed's time is a wait on a distant
+    #: server, and a waiting download costs an event loop almost nothing: at
+    #: 50 ms a response, 32 in flight cannot ask 1,000 feeds in under 1.6 s.
+    concurrency: int = 64
     connect_timeout: float = 10
     #: Longest silence between two reads of one response.
     read_timeout: float = 20
@@ -108,17 +114,19 @@ class FetchResult:
 ResultCallback = Callable[[FetchResult], Awaitable[None] | None]
 
 
-def new_client(settings: FetchSettings) -> httpx.AsyncClient:
-    """The client every feed of a run shares, so keep-alive connections are reused.
+def new_client(settings: FetchSettings, *, connections: int | None = None,
+               verify: ssl.SSLContext | bool = True) -> httpx.AsyncClient:
+    """An HTTP client with ``connections`` keep-alive connections (default: the concurrency).
 
     Redirects are off because ``fetch_one`` follows them itself (to spot loops
     and permanent moves). The pool timeout is off because the number of feeds in
     flight is already bounded by ``fetch_all``; waiting for a free connection is
     not the server's fault.
     """
-    size = max(1, settings.concurrency)
+    size = max(1, settings.concurrency if connections is None else connections)
     return httpx.AsyncClient(
         follow_redirects=False,
+        verify=verify,
         limits=httpx.Limits(max_connections=size, max_keepalive_connections=size),
         timeout=httpx.Timeout(
             connect=settings.connect_timeout,
@@ -156,10 +164,14 @@ async def fetch_all(
     if not requests:
         return []
     pending = iter(enumerate(requests))
+    # A client per worker, not one shared: httpcore's pool looks at every one
+    # of its connections on each request and each response, which at 32
+    # connections cost more CPU than the feeds' own HTTP. The certificates are
+    # loaded once and shared.
+    tls = httpx.create_ssl_context()
 
-    async with new_client(settings) as client:
-
-        async def worker() -> None:
+    async def worker() -> None:
+        async with new_client(settings, connections=1, verify=tls) as client:
             for index, req in pending:
                 result = await fetch_one(client, req, settings)
                 if keep:
@@ -169,16 +181,16 @@ async def fetch_all(
                     if inspect.isawaitable(maybe):
                         await maybe
 
-        workers = min(max(1, settings.concurrency), len(requests))
-        try:
-            async with asyncio.TaskGroup() as group:
-                for _ in range(workers):
-                    group.create_task(worker())
-        except BaseExceptionGroup as group_error:
-            # Only on_result can fail here; hand its exception back unwrapped.
-            if len(group_error.exceptions) == 1:
-                raise group_error.exceptions[0] from None
-            raise
+    workers = min(max(1, settings.concurrency), len(requests))
+    try:
+        async with asyncio.TaskGroup() as group:
+            for _ in range(workers):
+                group.create_task(worker())
+    except BaseExceptionGroup as group_error:
+        # Only on_result can fail here; hand its exception back unwrapped.
+        if len(group_error.exceptions) == 1:
+            raise group_error.exceptions[0] from None
+        raise
 
     return [r for r in results if r is not None]
 
@@ -364,9 +376,24 @@ async def _fetch_http(
                 last_modified=response.headers.get("Last-Modified", ""),
             )
         finally:
-            # Closing an unread stream drops the connection instead of
-            # draining a body nobody wants (an error page, a huge feed).
-            await response.aclose()
+            await _release(response)
+
+
+async def _release(response: httpx.Response) -> None:
+    """Close the response, keeping its connection for the next feed when that is cheap.
+
+    Closing a body that was not read to its end drops the connection, which
+    is right for a huge feed nobody wants but costs a new TCP (and TLS)
+    handshake after every 304 or short error page, i.e. after most requests
+    of a warm run. A short body is read to its end instead.
+    """
+    length = response.headers.get("Content-Length", "")
+    if not response.is_stream_consumed and (
+        response.status_code in (204, 304) or (length.isdigit() and int(length) <= _DRAIN_BYTES)
+    ):
+        with contextlib.suppress(httpx.HTTPError):
+            await response.aread()
+    await response.aclose()
 
 
 async def _read_capped(response: httpx.Response, cap: int) -> tuple[bytes, str]:

@@ -469,6 +469,29 @@ async def test_connections_are_kept_alive(feed_server: FeedServer) -> None:
     assert len({r.connection for r in feed_server.requests}) == 1
 
 
+async def test_304s_and_short_error_pages_keep_the_connection(feed_server: FeedServer) -> None:
+    """A warm run is mostly 304s: a new TCP (and TLS) handshake after each would double it."""
+    fresh = [feed_server.add(f"/f{n}", RSS, etag=f'"v{n}"') for n in range(4)]
+    missing = feed_server.url("/missing")
+    requests = [FetchRequest(u, etag=f'"v{n}"') for n, u in enumerate(fresh)]
+    requests.insert(2, FetchRequest(missing))
+    results = await fetch_all(requests, replace(FAST, concurrency=1))
+    assert [r.outcome for r in results] == ["not-modified"] * 2 + ["error"] + ["not-modified"] * 2
+    assert len(feed_server.requests) == 5
+    assert len({r.connection for r in feed_server.requests}) == 1
+
+
+async def test_an_unread_big_body_is_dropped_with_its_connection(feed_server: FeedServer) -> None:
+    """Past the cap nobody wants the rest: closing beats downloading it to reuse the socket."""
+    big = feed_server.huge("/big", 2_000_000, chunked=False)
+    after = feed_server.add("/after", RSS)
+    results = await fetch_all([FetchRequest(big), FetchRequest(after)],
+                              replace(FAST, concurrency=1, max_bytes=100_000))
+    assert [r.outcome for r in results] == ["error", "ok"]
+    assert feed_server.bytes_sent("/big") < 2_000_000
+    assert len({r.connection for r in feed_server.requests}) == 2
+
+
 async def test_a_hanging_feed_does_not_hold_up_the_others(feed_server: FeedServer) -> None:
     hanging = feed_server.drip("/drip", interval=0.2)
     fine = [feed_server.add(f"/f{n}", RSS, delay=0.02) for n in range(8)]

@@ -51,7 +51,7 @@ class PluginDef:
 
 @dataclass(frozen=True)
 class FetchConfig:
-    concurrency: int = 32
+    concurrency: int = 64
     timeout: float = 15.0
     max_bytes: int = 10_000_000
     #: Seconds a feed that timed out is left alone (0: try it on every run).
@@ -239,7 +239,7 @@ def parse_project(root: Path, data: dict[str, Any], path: Path | None = None) ->
         raise _fail(path, "fetch", f"unknown key(s) {', '.join(sorted(unknown))}",
                     "allowed: concurrency, timeout, max_bytes, backoff")
     fetch = FetchConfig(
-        concurrency=int(_number(path, fetch_raw, "concurrency", "fetch.", 32, minimum=1)),
+        concurrency=int(_number(path, fetch_raw, "concurrency", "fetch.", 64, minimum=1)),
         timeout=_number(path, fetch_raw, "timeout", "fetch.", 15.0, minimum=0.1),
         max_bytes=int(_number(path, fetch_raw, "max_bytes", "fetch.", 10_000_000, minimum=1024)),
         backoff=_number(path, fetch_raw, "backoff", "fetch.", 1800.0, minimum=0),
@@ -319,7 +319,7 @@ def default_config_text(title: str) -> str:
         '# opml = "feeds.opml"   # subscriptions may also live in an OPML file',
         "",
         "[fetch]",
-        "concurrency = 32",
+        "concurrency = 64",
         "timeout = 15            # seconds per feed, whatever the server does",
         "backoff = 1800          # seconds a feed that timed out is left alone",
         "",

@@ -1,11 +1,12 @@
 """Fetch every subscription, parse what changed, store the entries.
 
 The one function both ``digest fetch`` and the TUI call. Three kinds of work
-overlap: network waits (bounded concurrency in ``feeds.fetch``, on the event
-loop), parsing (a process pool across the cores, fed while other downloads
-are still in flight) and SQLite writes (a thread of their own, many feeds per
-transaction). A feed's outcome is stored within a fraction of a second of
-being known, so an interrupted run keeps what it finished.
+overlap: network waits (bounded concurrency in ``feeds.fetch``, on an event
+loop), parsing (where the body was downloaded: one fetch process per core,
+each with its share of the feeds) and SQLite writes (a thread of their own in
+the process that started the run, many feeds per transaction). A feed's
+outcome is stored within a fraction of a second of being known, so an
+interrupted run keeps what it finished.
 """
 
 from __future__ import annotations
@@ -14,26 +15,28 @@ import asyncio
 import contextlib
 import datetime as dt
 import hashlib
+import multiprocessing
 import os
 import queue
 import threading
 import time
-from collections.abc import Callable, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
+from typing import TYPE_CHECKING
 
 from digest.config import Project
 from digest.feeds.fetch import FetchRequest, FetchResult, FetchSettings, fetch_all, read_local
-from digest.feeds.parse import ParsedFeed, parse_feed
 from digest.model import Entry, Feed, FeedStatus
 from digest.store import FetchRecord, Store
 
-#: Bodies smaller than this are parsed in-process: shipping them to a worker costs more.
-_POOL_MIN_BYTES = 4_000
+if TYPE_CHECKING:
+    from digest.feeds.parse import ParsedFeed
 
-#: Downloaded bodies not yet parsed and stored, at most (bytes; one bigger body
-#: is let through alone).
-_BACKLOG_BYTES = 24_000_000
+#: Parsed entries (and outcomes, counted as one each) handed over and not yet
+#: stored, at most; one feed bigger than that is let through alone.
+_UNSTORED = 6000
 
 #: A write transaction takes what has queued up, up to about this many entries...
 _BATCH_ENTRIES = 2000
@@ -79,6 +82,7 @@ ProgressCallback = Callable[[FeedOutcome, int, int], None]
 
 
 _Pending = tuple[FetchRecord, Sequence[Entry], "asyncio.Future[int]"]
+_FLUSH = "flush"
 
 
 class _Writer:
@@ -95,7 +99,7 @@ class _Writer:
     def __init__(self, store: Store, loop: asyncio.AbstractEventLoop) -> None:
         self._store = store
         self._loop = loop
-        self._queue: queue.SimpleQueue[_Pending | None] = queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[_Pending | str | None] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._run, name="digest-store-writer",
                                         daemon=True)
         self._thread.start()
@@ -105,6 +109,10 @@ class _Writer:
         future: asyncio.Future[int] = self._loop.create_future()
         self._queue.put((rec, entries, future))
         return future
+
+    def flush(self) -> None:
+        """Write what is queued now, without waiting for more to batch with it."""
+        self._queue.put(_FLUSH)
 
     def close(self) -> None:
         """Write what is queued, then stop."""
@@ -118,6 +126,8 @@ class _Writer:
                 item = self._queue.get()
                 if item is None:
                     break
+                if isinstance(item, str):
+                    continue  # a flush with nothing to write
                 batch = [item]
                 size = len(item[1]) + 1
                 deadline = time.monotonic() + _BATCH_SECONDS
@@ -128,6 +138,8 @@ class _Writer:
                         break
                     if more is None:
                         stop = True
+                        break
+                    if isinstance(more, str):
                         break
                     batch.append(more)
                     size += len(more[1]) + 1
@@ -181,11 +193,11 @@ def subscriptions(project: Project) -> list[tuple[str, str]]:
 
 
 def _follow_parent(parent: int) -> None:
-    """In a parser process: exit when the fetch that started it is gone.
+    """In a fetch process: exit when the run that started it is gone.
 
     A parent ended by SIGKILL or a plain SIGTERM (``timeout``, ``kill``, the
-    OOM killer) cannot shut its pool down, and a worker blocked on the pool's
-    pipes would wait forever, holding the terminal's stdout and stderr open.
+    OOM killer) cannot stop its children, and a child blocked writing to its
+    pipe would wait forever, holding the terminal's stdout and stderr open.
     """
 
     def watch() -> None:
@@ -197,19 +209,50 @@ def _follow_parent(parent: int) -> None:
 
 
 def _parse(body: bytes, url: str, content_type: str) -> ParsedFeed:
+    # Imported on first use: a warm run, all 304s, never parses, and the
+    # parser's import (feedparser with it) is a good part of its start-up.
+    from digest.feeds.parse import parse_feed
+
     return parse_feed(body, url, content_type=content_type)
 
 
-async def _parse_async(pool: Executor | None, body: bytes, url: str,
-                       content_type: str) -> ParsedFeed:
-    if pool is None or len(body) < _POOL_MIN_BYTES:
-        return _parse(body, url, content_type)
-    loop = asyncio.get_running_loop()
-    return await loop.run_in_executor(pool, _parse, body, url, content_type)
+@dataclass(frozen=True)
+class _Fetched:
+    """One feed as the process that fetched it left it: the answer without its body.
+
+    Only this crosses from a fetch process to the one that writes the store;
+    the body is parsed (or found unchanged) where it was downloaded.
+    """
+
+    result: FetchResult
+    body_hash: str = ""
+    #: None when nothing was parsed: no body, or the same bytes as last time.
+    parsed: ParsedFeed | None = None
 
 
-async def _store_result(writer: _Writer, result: FetchResult, pool: Executor | None,
-                        known: Feed | None, settings: FetchSettings | None = None) -> FeedOutcome:
+async def _read_result(result: FetchResult, known_hash: str,
+                       settings: FetchSettings) -> _Fetched:
+    if result.outcome != "ok":
+        return _Fetched(result)
+    slim = replace(result, body=b"")
+    body_hash = hashlib.blake2b(result.body, digest_size=16).hexdigest()
+    if known_hash and body_hash == known_hash:
+        return _Fetched(slim, body_hash)  # same bytes as the last good parse
+    parsed = _parse(result.body, result.final_url or result.request.url, result.content_type)
+    if parsed.error and not parsed.entries and parsed.feed_links:
+        # A web page instead of a feed: follow the feed it links, as a reader would.
+        (found,) = await fetch_all([FetchRequest(parsed.feed_links[0])], settings)
+        if found.outcome == "ok":
+            linked = _parse(found.body, found.final_url, found.content_type)
+            if linked.entries:
+                parsed = replace(linked, warning=(
+                    f"a web page, not a feed; read the feed it links: {parsed.feed_links[0]}"
+                    " (subscribe to that URL instead)"))
+    return _Fetched(slim, body_hash, parsed)
+
+
+async def _record(writer: _Writer, fetched: _Fetched, known: Feed | None) -> FeedOutcome:
+    result = fetched.result
     url = result.request.url
     when = dt.datetime.now(dt.UTC)
     if result.outcome in ("error", "gone", "skipped"):
@@ -223,29 +266,17 @@ async def _store_result(writer: _Writer, result: FetchResult, pool: Executor | N
         await writer.write(FetchRecord(url, status, http_status, result.error,
                                        retry_after=result.retry_after, when=when))
         return FeedOutcome(url, status, error=result.error, http_status=result.http_status)
-    if result.outcome == "not-modified":
+    parsed = fetched.parsed
+    if parsed is None:
+        # A 304, or the same bytes as the last good parse: note the validators.
+        etag = last_modified = None
+        if result.outcome == "ok":
+            etag, last_modified = result.etag, result.last_modified
         await writer.write(FetchRecord(url, "not-modified", result.http_status,
+                                       etag=etag, last_modified=last_modified,
                                        new_url=result.permanent_url, when=when))
         return FeedOutcome(url, "not-modified", http_status=result.http_status,
                            new_url=result.permanent_url)
-    body_hash = hashlib.blake2b(result.body, digest_size=16).hexdigest()
-    if known is not None and body_hash == known.body_hash:
-        # Same bytes as the last good parse: nothing to do but note the validators.
-        await writer.write(FetchRecord(url, "not-modified", result.http_status,
-                                       etag=result.etag, last_modified=result.last_modified,
-                                       new_url=result.permanent_url, when=when))
-        return FeedOutcome(url, "not-modified", http_status=result.http_status,
-                           new_url=result.permanent_url)
-    parsed = await _parse_async(pool, result.body, result.final_url or url, result.content_type)
-    if parsed.error and not parsed.entries and parsed.feed_links and settings is not None:
-        # A web page instead of a feed: follow the feed it links, as a reader would.
-        (found,) = await fetch_all([FetchRequest(parsed.feed_links[0])], settings)
-        if found.outcome == "ok":
-            linked = await _parse_async(pool, found.body, found.final_url, found.content_type)
-            if linked.entries:
-                parsed = replace(linked, warning=(
-                    f"a web page, not a feed; read the feed it links: {parsed.feed_links[0]}"
-                    " (subscribe to that URL instead)"))
     if parsed.error and not parsed.entries:
         error = parsed.error
         if parsed.feed_links:
@@ -254,13 +285,107 @@ async def _store_result(writer: _Writer, result: FetchResult, pool: Executor | N
         return FeedOutcome(url, "error", error=error, http_status=result.http_status)
     new = await writer.write(
         FetchRecord(url, "ok", result.http_status, parsed.warning, etag=result.etag,
-                    last_modified=result.last_modified, body_hash=body_hash,
+                    last_modified=result.last_modified, body_hash=fetched.body_hash,
                     title=parsed.title, site_url=parsed.site_url,
                     new_url=result.permanent_url, when=when),
         parsed.entries,
     )
     return FeedOutcome(url, "ok", new, len(parsed.entries), parsed.warning,
                        result.http_status, result.permanent_url)
+
+
+def _fetch_share(conn: Connection, requests: list[FetchRequest], hashes: dict[str, str],
+                 settings: FetchSettings, parent: int) -> None:
+    """A fetch process: download, hash and parse its share, sending each feed back."""
+    _follow_parent(parent)
+
+    async def run() -> None:
+        async def on_result(result: FetchResult) -> None:
+            # A blocking send: when the writing side falls behind, this share waits.
+            conn.send(await _read_result(result, hashes.get(result.request.url, ""), settings))
+
+        await fetch_all(requests, settings, on_result=on_result, keep=False)
+
+    try:
+        asyncio.run(run())
+    except BaseException as exc:  # noqa: BLE001 - said to the parent, which names the feeds
+        with contextlib.suppress(Exception):
+            conn.send(f"{type(exc).__name__}: {exc}")
+        raise SystemExit(1) from None  # no traceback over the parent's output
+    conn.send(None)
+
+
+@dataclass
+class _Fetcher:
+    process: BaseProcess
+    conn: Connection
+    share: list[FetchRequest]
+
+
+def _start_fetchers(remote: list[FetchRequest], known: dict[str, Feed], settings: FetchSettings,
+                    workers: int) -> list[_Fetcher]:
+    """Fork ``workers`` processes, each fetching every ``workers``-th feed.
+
+    One event loop spends about a millisecond of CPU per request in httpx
+    and then parses what came: on two cores, two loops fetch and parse twice
+    as fast, and the bodies never cross a pipe, only the parsed entries do.
+    The feeds are dealt out in turn, so slow ones are spread over both.
+    """
+    context = multiprocessing.get_context("fork")
+    each = replace(settings, concurrency=max(1, settings.concurrency // workers))
+    fetchers = []
+    try:
+        for n in range(workers):
+            share = remote[n::workers]
+            hashes = {r.url: known[r.url].body_hash or "" for r in share if r.url in known}
+            reader, sender = context.Pipe(duplex=False)
+            process = context.Process(target=_fetch_share, name="digest-fetch", daemon=True,
+                                      args=(sender, share, hashes, each, os.getpid()))
+            process.start()
+            sender.close()  # the child's end: once it exits, recv() sees the end of the pipe
+            fetchers.append(_Fetcher(process, reader, share))
+    except BaseException:
+        _stop_fetchers(fetchers)
+        raise
+    return fetchers
+
+
+def _stop_fetchers(fetchers: list[_Fetcher]) -> None:
+    for f in fetchers:
+        if f.process.is_alive():
+            f.process.terminate()
+    for f in fetchers:
+        f.process.join(5)
+        f.conn.close()
+
+
+async def _drain(fetcher: _Fetcher, hand_over: Callable[[_Fetched], Awaitable[None]]) -> None:
+    """Pass on what one fetch process sends; feeds it never reported end as errors."""
+    loop = asyncio.get_running_loop()
+    reported: set[str] = set()
+    why = ""
+    while True:
+        try:
+            message = await loop.run_in_executor(None, fetcher.conn.recv)
+        except (EOFError, OSError):
+            await loop.run_in_executor(None, fetcher.process.join)
+            why = why or (
+                f"the fetch process ended unexpectedly (exit code {fetcher.process.exitcode})")
+            break
+        if message is None:
+            break
+        if isinstance(message, str):
+            why = f"the fetch process failed: {message}"
+            continue
+        reported.add(message.result.request.url)
+        await hand_over(message)
+    for req in fetcher.share:
+        if req.url not in reported:
+            await hand_over(_Fetched(FetchResult(
+                request=req, outcome="error", final_url=req.url, permanent_url="",
+                http_status=None, body=b"", content_type="", etag="", last_modified="",
+                retry_after=None, error=why or "the fetch process did not report this feed",
+                elapsed=0.0)))
 
 
 async def fetch_feeds(
@@ -275,7 +400,8 @@ async def fetch_feeds(
     """Fetch, parse and store ``feeds`` ((location, title) pairs); never raises for one feed.
 
     ``force`` asks every feed now, even one that is waiting out a Retry-After
-    or the back-off after a timeout.
+    or the back-off after a timeout. ``processes`` (default: up to two, one
+    per core) is how many processes fetch and parse; this one always writes.
     """
     settings = settings or FetchSettings()
     store.ensure_feeds(feeds)
@@ -283,84 +409,84 @@ async def fetch_feeds(
     summary = FetchSummary()
     total = len(feeds)
     workers = processes if processes is not None else min(2, os.cpu_count() or 1)
-    pool: ProcessPoolExecutor | None = None
-    if workers > 1 and total > 4:
-        pool = ProcessPoolExecutor(max_workers=workers, initializer=_follow_parent,
-                                   initargs=(os.getpid(),))
-        # Start the workers now: forking later, with the writer thread in the
-        # middle of a transaction, would copy a process whose locks are held.
-        pool.submit(int).result()
-    writer = _Writer(store, asyncio.get_running_loop())
-    pending: set[asyncio.Task[None]] = set()
 
-    def done(outcome: FeedOutcome) -> None:
-        summary.outcomes.append(outcome)
-        if progress:
-            progress(outcome, len(summary.outcomes), total)
-
-    async def handle(result: FetchResult) -> None:
-        url = result.request.url
-        try:
-            outcome = await _store_result(writer, result, pool, known.get(url), settings)
-        except Exception as exc:  # one feed's surprise must not end the run
-            outcome = FeedOutcome(url, "error",
-                                  error=f"could not store: {type(exc).__name__}: {exc}")
-            with contextlib.suppress(Exception):  # the outcome above already says it
-                await writer.write(FetchRecord(url, "error", error=outcome.error))
-        done(outcome)
-
-    # Bodies not yet parsed and stored: downloads outrun parsing on a cold run,
-    # and without a bound every body of the run would wait in memory at once. A
-    # bound on bytes rather than feeds: pacing the downloads by a few feeds
-    # would start a slow feed late, and its timeout would end the run late.
-    waiting = 0
-    room = asyncio.Event()
-    room.set()
-
-    def release(size: int) -> None:
-        nonlocal waiting
-        waiting -= size
-        room.set()
-
-    def start(result: FetchResult) -> None:
-        task = asyncio.ensure_future(handle(result))
-        pending.add(task)
-        task.add_done_callback(pending.discard)
-        if result.body:
-            task.add_done_callback(lambda _: release(len(result.body)))
-
-    async def on_result(result: FetchResult) -> None:
-        nonlocal waiting
-        size = len(result.body)
-        while waiting and waiting + size > _BACKLOG_BYTES:
-            room.clear()
-            await room.wait()
-        waiting += size
-        start(result)
-
-    try:
-        remote: list[FetchRequest] = []
-        for url, _title in feeds:
-            if is_local(url):
-                await on_result(read_local(url, max_bytes=settings.max_bytes))
-                continue
-            feed = known.get(url)
-            if feed is None:
-                remote.append(FetchRequest(url))
-                continue
+    local: list[str] = []
+    remote: list[FetchRequest] = []
+    for url, _title in feeds:
+        feed = known.get(url)
+        if is_local(url):
+            local.append(url)
+        elif feed is None:
+            remote.append(FetchRequest(url))
+        else:
             remote.append(FetchRequest(
                 url, feed.etag, feed.last_modified, None if force else feed.retry_after,
                 "Retry-After" if feed.http_status in (429, 503) else "timed out last time"))
-        if remote:
+
+    # Forked before the writer thread exists, so no child is a copy of a
+    # process in the middle of a transaction.
+    fetchers = _start_fetchers(remote, known, settings, workers) \
+        if workers > 1 and len(remote) > 4 else []
+    writer: _Writer | None = None
+    try:
+        writer = _Writer(store, asyncio.get_running_loop())
+        pending: set[asyncio.Task[None]] = set()
+        # Handed over and not yet committed: when the store falls behind,
+        # fetching waits rather than piling parsed entries up in memory.
+        unstored = 0
+        room = asyncio.Event()
+        room.set()
+
+        async def record(fetched: _Fetched, weight: int) -> None:
+            nonlocal unstored
+            url = fetched.result.request.url
+            assert writer is not None
+            try:
+                outcome = await _record(writer, fetched, known.get(url))
+            except Exception as exc:  # one feed's surprise must not end the run
+                outcome = FeedOutcome(url, "error",
+                                      error=f"could not store: {type(exc).__name__}: {exc}")
+                with contextlib.suppress(Exception):  # the outcome above already says it
+                    await writer.write(FetchRecord(url, "error", error=outcome.error))
+            finally:
+                unstored -= weight
+                room.set()
+            summary.outcomes.append(outcome)
+            if progress:
+                progress(outcome, len(summary.outcomes), total)
+
+        async def hand_over(fetched: _Fetched) -> None:
+            nonlocal unstored
+            weight = 1 + (len(fetched.parsed.entries) if fetched.parsed else 0)
+            while unstored and unstored + weight > _UNSTORED:
+                room.clear()
+                await room.wait()
+            unstored += weight
+            task = asyncio.ensure_future(record(fetched, weight))
+            pending.add(task)
+            task.add_done_callback(pending.discard)
+
+        async def on_result(result: FetchResult) -> None:
+            feed = known.get(result.request.url)
+            await hand_over(await _read_result(result, feed.body_hash or "" if feed else "",
+                                               settings))
+
+        for url in local:
+            await on_result(read_local(url, max_bytes=settings.max_bytes))
+        if fetchers:
+            await asyncio.gather(*(_drain(f, hand_over) for f in fetchers))
+        elif remote:
             await fetch_all(remote, settings, on_result=on_result, keep=False)
+        await asyncio.sleep(0)  # every handed-over feed queues its write...
+        writer.flush()  # ...and nothing more is coming to batch with them
         while pending:
             await asyncio.gather(*list(pending))
     finally:
         try:
-            writer.close()
+            if writer is not None:
+                writer.close()
         finally:
-            if pool is not None:
-                pool.shutdown(wait=True, cancel_futures=True)
+            _stop_fetchers(fetchers)
     return summary
 
 

@@ -6,6 +6,7 @@ import asyncio
 import re
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -150,3 +151,72 @@ def test_a_web_page_is_followed_to_the_feed_it_links(feed_server: FeedServer,
     assert outcome.status == "ok" and outcome.new_entries == 2
     assert "subscribe to that URL instead" in outcome.error
     assert store.feed(page).error.startswith("a web page, not a feed")  # type: ignore[union-attr]
+
+
+def _blog(n: int) -> str:
+    items = "".join(
+        f"<item><title>Post {n}.{k}</title><link>http://blog{n}.example/{k}</link>"
+        f"<description>&lt;p&gt;Body {n}.{k}&lt;/p&gt;</description></item>"
+        for k in range(3))
+    return (f'<?xml version="1.0"?><rss version="2.0"><channel><title>Blog {n}</title>'
+            f"<link>http://blog{n}.example/</link>{items}</channel></rss>")
+
+
+def test_two_fetch_processes_store_what_one_process_does(feed_server: FeedServer,
+                                                          tmp_path: Path) -> None:
+    urls = [feed_server.add(f"/b{n}.xml", _blog(n), etag=f'"b{n}"') for n in range(10)]
+    urls.append(feed_server.add("/blog/", HTML_PAGE, content_type="text/html"))
+    feed_server.add("/feed.xml", PLANET_RSS)
+    urls.append(feed_server.url("/missing.xml"))
+    stored = {}
+    for processes in (1, 2):
+        s = Store(tmp_path / f"p{processes}.db")
+        seen: list[tuple[int, int]] = []
+        summary = asyncio.run(fetch_feeds(s, [(u, "") for u in urls], FAST,
+                                          lambda _o, n, total, seen=seen: seen.append((n, total)),
+                                          processes=processes))
+        assert seen == [(n, len(urls)) for n in range(1, len(urls) + 1)]
+        assert summary.count("ok") == 11 and summary.count("error") == 1
+        stored[processes] = sorted((e.id, e.title, e.link, tuple(sorted(e.feeds)))
+                                   for e in (s.entry(r.id) for r in s.list_entries()) if e)
+        again = asyncio.run(fetch_feeds(s, [(u, "") for u in urls], FAST, processes=processes))
+        assert again.count("not-modified") == 11 and again.new_entries == 0
+        s.close()
+    assert len(stored[2]) == 32
+    assert stored[1] == stored[2]
+
+
+@pytest.mark.parametrize(("how", "said"), [
+    ("exit", "the fetch process ended unexpectedly (exit code 3)"),
+    ("raise", "the fetch process failed: RuntimeError: parser bug"),
+])
+def test_a_fetch_process_that_dies_costs_only_the_feeds_it_had_not_reported(
+    feed_server: FeedServer, store: Store, monkeypatch: pytest.MonkeyPatch, how: str, said: str,
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    import os
+
+    import digest.ingest
+
+    real_parse = digest.ingest._parse
+
+    def parse_or_die(body: bytes, url: str, content_type: str) -> Any:
+        if url.endswith("/crash.xml"):  # the forked fetch process inherits this
+            if how == "exit":
+                os._exit(3)
+            raise RuntimeError("parser bug")
+        return real_parse(body, url, content_type)
+
+    monkeypatch.setattr(digest.ingest, "_parse", parse_or_die)
+    crash = feed_server.add("/crash.xml", _blog(99))
+    urls = [crash] + [feed_server.add(f"/b{n}.xml", _blog(n)) for n in range(7)]
+    summary = asyncio.run(fetch_feeds(store, [(u, "") for u in urls], FAST, processes=2))
+    by_url = {o.url: o for o in summary.outcomes}
+    assert set(by_url) == set(urls)
+    assert by_url[crash].status == "error"
+    assert by_url[crash].error == said
+    assert store.feed(crash).error == said  # type: ignore[union-attr]
+    # The other process's share (every other feed) is whole.
+    assert all(by_url[u].status == "ok" for u in urls[1::2])
+    assert store.count_entries() == 3 * summary.count("ok")
+    assert "Traceback" not in capfd.readouterr().err

@@ -2,7 +2,7 @@
 
 ``digest fetch`` runs as the editor runs it (a subprocess, the OPML of the
 shared feed farm) and its peak resident memory is read from the kernel
-(``ru_maxrss`` of the command and of the parser processes it waits for).
+(``ru_maxrss`` of the command and of the fetch processes it waits for).
 """
 
 from __future__ import annotations

@@ -34,9 +34,13 @@ from digest.store import FetchRecord, Store
 if TYPE_CHECKING:
     from digest.feeds.parse import ParsedFeed
 
+#: Bodies a fetch process has downloaded and not yet parsed, at most (bytes;
+#: one bigger body is let through alone).
+_BACKLOG_BYTES = 16_000_000
+
 #: Parsed entries (and outcomes, counted as one each) handed over and not yet
 #: stored, at most; one feed bigger than that is let through alone.
-_UNSTORED = 6000
+_UNSTORED = 2000
 
 #: A write transaction takes what has queued up, up to about this many entries...
 _BATCH_ENTRIES = 2000
@@ -121,6 +125,7 @@ class _Writer:
 
     def _run(self) -> None:
         try:
+            self._store.use_small_cache()
             stop = False
             while not stop:
                 item = self._queue.get()
@@ -230,20 +235,37 @@ class _Fetched:
     parsed: ParsedFeed | None = None
 
 
-async def _read_result(result: FetchResult, known_hash: str,
-                       settings: FetchSettings) -> _Fetched:
+_Parser = Callable[[bytes, str, str], Awaitable["ParsedFeed"]]
+
+
+async def _parse_here(body: bytes, url: str, content_type: str) -> ParsedFeed:
+    return _parse(body, url, content_type)
+
+
+async def _parse_beside(body: bytes, url: str, content_type: str) -> ParsedFeed:
+    """Parse in a thread, so the event loop's downloads keep going meanwhile.
+
+    The GIL is shared, but it changes hands every few milliseconds: enough
+    for the loop to send the next requests and read what has arrived.
+    """
+    return await asyncio.to_thread(lambda: _parse(body, url, content_type))
+
+
+async def _read_result(result: FetchResult, known_hash: str, settings: FetchSettings,
+                       parse: _Parser = _parse_here) -> _Fetched:
     if result.outcome != "ok":
         return _Fetched(result)
     slim = replace(result, body=b"")
     body_hash = hashlib.blake2b(result.body, digest_size=16).hexdigest()
     if known_hash and body_hash == known_hash:
         return _Fetched(slim, body_hash)  # same bytes as the last good parse
-    parsed = _parse(result.body, result.final_url or result.request.url, result.content_type)
+    parsed = await parse(result.body, result.final_url or result.request.url,
+                         result.content_type)
     if parsed.error and not parsed.entries and parsed.feed_links:
         # A web page instead of a feed: follow the feed it links, as a reader would.
         (found,) = await fetch_all([FetchRequest(parsed.feed_links[0])], settings)
         if found.outcome == "ok":
-            linked = _parse(found.body, found.final_url, found.content_type)
+            linked = await parse(found.body, found.final_url, found.content_type)
             if linked.entries:
                 parsed = replace(linked, warning=(
                     f"a web page, not a feed; read the feed it links: {parsed.feed_links[0]}"
@@ -298,21 +320,54 @@ def _fetch_share(conn: Connection, requests: list[FetchRequest], hashes: dict[st
                  settings: FetchSettings, parent: int) -> None:
     """A fetch process: download, hash and parse its share, sending each feed back."""
     _follow_parent(parent)
-
-    async def run() -> None:
-        async def on_result(result: FetchResult) -> None:
-            # A blocking send: when the writing side falls behind, this share waits.
-            conn.send(await _read_result(result, hashes.get(result.request.url, ""), settings))
-
-        await fetch_all(requests, settings, on_result=on_result, keep=False)
-
     try:
-        asyncio.run(run())
+        asyncio.run(_fetch_and_parse(conn, requests, hashes, settings))
     except BaseException as exc:  # noqa: BLE001 - said to the parent, which names the feeds
+        while isinstance(exc, BaseExceptionGroup) and len(exc.exceptions) == 1:
+            exc = exc.exceptions[0]
         with contextlib.suppress(Exception):
             conn.send(f"{type(exc).__name__}: {exc}")
         raise SystemExit(1) from None  # no traceback over the parent's output
     conn.send(None)
+
+
+async def _fetch_and_parse(conn: Connection, requests: list[FetchRequest],
+                           hashes: dict[str, str], settings: FetchSettings) -> None:
+    """Downloads go on while bodies wait for the parser, up to ``_BACKLOG_BYTES``.
+
+    Parsing is the slow part of a first run. Were each download parsed before
+    its worker moved on, the last feeds of the list would only be asked once
+    most of the others were parsed, and a feed that then drips its body until
+    the time limit would end the whole run that much later. One body is
+    parsed at a time, in a thread beside the event loop.
+    """
+    backlog: asyncio.Queue[FetchResult | None] = asyncio.Queue()
+    waiting = 0
+    room = asyncio.Event()
+    room.set()
+
+    async def on_result(result: FetchResult) -> None:
+        nonlocal waiting
+        size = len(result.body)
+        while waiting and waiting + size > _BACKLOG_BYTES:
+            room.clear()
+            await room.wait()
+        waiting += size
+        backlog.put_nowait(result)
+
+    async def parse() -> None:
+        nonlocal waiting
+        while (result := await backlog.get()) is not None:
+            # A blocking send: when the writing side falls behind, this share waits.
+            conn.send(await _read_result(result, hashes.get(result.request.url, ""), settings,
+                                         _parse_beside))
+            waiting -= len(result.body)
+            room.set()
+
+    async with asyncio.TaskGroup() as group:
+        group.create_task(parse())
+        await fetch_all(requests, settings, on_result=on_result, keep=False)
+        backlog.put_nowait(None)
 
 
 @dataclass

@@ -220,3 +220,30 @@ def test_a_fetch_process_that_dies_costs_only_the_feeds_it_had_not_reported(
     assert all(by_url[u].status == "ok" for u in urls[1::2])
     assert store.count_entries() == 3 * summary.count("ok")
     assert "Traceback" not in capfd.readouterr().err
+
+
+def test_slow_parsing_does_not_hold_back_the_next_downloads(
+    feed_server: FeedServer, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every feed is asked early, so one that drips until the time limit starts early too."""
+    import time
+
+    import digest.ingest
+
+    real_parse = digest.ingest._parse
+
+    def slow_parse(body: bytes, url: str, content_type: str) -> Any:
+        time.sleep(0.25)  # inherited by the forked fetch processes
+        return real_parse(body, url, content_type)
+
+    monkeypatch.setattr(digest.ingest, "_parse", slow_parse)
+    urls = [feed_server.add(f"/b{n}.xml", _blog(n)) for n in range(16)]
+    started = time.monotonic()
+    summary = asyncio.run(fetch_feeds(store, [(u, "") for u in urls], FAST, processes=2))
+    took = time.monotonic() - started
+    assert summary.count("ok") == 16
+    asked = sorted(r.at for r in feed_server.requests)
+    # 8 feeds a process, 4 downloads at a time, 2 s of parsing each: had a
+    # download waited for its parse, the last would be asked ~1 s after the first.
+    assert took >= 2.0
+    assert asked[-1] - asked[0] < 0.5

@@ -566,7 +566,7 @@ def export_command(app_ctx: AppContext, number: int | None, fmt: str, output: Pa
     if result.path is not None:
         click.echo(f"Issue {issue.number} exported as {fmt} to {result.path}", err=True)
     else:
-        stdout = click.get_binary_stream("stdout")
+        stdout = sys.stdout.buffer  # click.get_binary_stream is deprecated from Click 8.2
         stdout.write(result.data)
         stdout.flush()
 

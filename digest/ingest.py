@@ -27,7 +27,14 @@ from multiprocessing.process import BaseProcess
 from typing import TYPE_CHECKING
 
 from digest.config import Project
-from digest.feeds.fetch import FetchRequest, FetchResult, FetchSettings, fetch_all, read_local
+from digest.feeds.fetch import (
+    FetchRequest,
+    FetchResult,
+    FetchSettings,
+    failed,
+    fetch_all,
+    read_local,
+)
 from digest.model import Entry, Feed, FeedStatus
 from digest.store import FetchRecord, Store
 
@@ -197,6 +204,30 @@ def subscriptions(project: Project) -> list[tuple[str, str]]:
     return out
 
 
+class _Budget:
+    """A bound on what waits between two stages (bytes, entries), in one event loop.
+
+    ``take`` waits until the amount fits; one amount bigger than the whole
+    budget is let through alone, so a single huge feed cannot wait forever.
+    """
+
+    def __init__(self, limit: int) -> None:
+        self._limit = limit
+        self._used = 0
+        self._room = asyncio.Event()
+        self._room.set()
+
+    async def take(self, amount: int) -> None:
+        while self._used and self._used + amount > self._limit:
+            self._room.clear()
+            await self._room.wait()
+        self._used += amount
+
+    def give(self, amount: int) -> None:
+        self._used -= amount
+        self._room.set()
+
+
 def _follow_parent(parent: int) -> None:
     """In a fetch process: exit when the run that started it is gone.
 
@@ -342,27 +373,18 @@ async def _fetch_and_parse(conn: Connection, requests: list[FetchRequest],
     parsed at a time, in a thread beside the event loop.
     """
     backlog: asyncio.Queue[FetchResult | None] = asyncio.Queue()
-    waiting = 0
-    room = asyncio.Event()
-    room.set()
+    budget = _Budget(_BACKLOG_BYTES)
 
     async def on_result(result: FetchResult) -> None:
-        nonlocal waiting
-        size = len(result.body)
-        while waiting and waiting + size > _BACKLOG_BYTES:
-            room.clear()
-            await room.wait()
-        waiting += size
+        await budget.take(len(result.body))
         backlog.put_nowait(result)
 
     async def parse() -> None:
-        nonlocal waiting
         while (result := await backlog.get()) is not None:
             # A blocking send: when the writing side falls behind, this share waits.
             conn.send(await _read_result(result, hashes.get(result.request.url, ""), settings,
                                          _parse_beside))
-            waiting -= len(result.body)
-            room.set()
+            budget.give(len(result.body))
 
     async with asyncio.TaskGroup() as group:
         group.create_task(parse())
@@ -436,11 +458,8 @@ async def _drain(fetcher: _Fetcher, hand_over: Callable[[_Fetched], Awaitable[No
         await hand_over(message)
     for req in fetcher.share:
         if req.url not in reported:
-            await hand_over(_Fetched(FetchResult(
-                request=req, outcome="error", final_url=req.url, permanent_url="",
-                http_status=None, body=b"", content_type="", etag="", last_modified="",
-                retry_after=None, error=why or "the fetch process did not report this feed",
-                elapsed=0.0)))
+            await hand_over(_Fetched(failed(
+                req, why or "the fetch process did not report this feed")))
 
 
 async def fetch_feeds(
@@ -488,12 +507,9 @@ async def fetch_feeds(
         pending: set[asyncio.Task[None]] = set()
         # Handed over and not yet committed: when the store falls behind,
         # fetching waits rather than piling parsed entries up in memory.
-        unstored = 0
-        room = asyncio.Event()
-        room.set()
+        unstored = _Budget(_UNSTORED)
 
         async def record(fetched: _Fetched, weight: int) -> None:
-            nonlocal unstored
             url = fetched.result.request.url
             assert writer is not None
             try:
@@ -504,19 +520,14 @@ async def fetch_feeds(
                 with contextlib.suppress(Exception):  # the outcome above already says it
                     await writer.write(FetchRecord(url, "error", error=outcome.error))
             finally:
-                unstored -= weight
-                room.set()
+                unstored.give(weight)
             summary.outcomes.append(outcome)
             if progress:
                 progress(outcome, len(summary.outcomes), total)
 
         async def hand_over(fetched: _Fetched) -> None:
-            nonlocal unstored
             weight = 1 + (len(fetched.parsed.entries) if fetched.parsed else 0)
-            while unstored and unstored + weight > _UNSTORED:
-                room.clear()
-                await room.wait()
-            unstored += weight
+            await unstored.take(weight)
             task = asyncio.ensure_future(record(fetched, weight))
             pending.add(task)
             task.add_done_callback(pending.discard)

@@ -636,6 +636,11 @@ def _one_line(text: str) -> str:
     return clean_line(text)
 
 
+def failed(req: FetchRequest, error: str) -> FetchResult:
+    """The result of a feed that was never fetched, for a caller that lost it on the way."""
+    return _result(req, "error", time.monotonic(), final_url=req.url, error=error)
+
+
 def _error(
     req: FetchRequest, started: float, url: str, status: int | None, error: str
 ) -> FetchResult:

@@ -10,6 +10,9 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 bench="${DIGEST_BENCH_DIR:-$here/../../shared/bench}"
 py="${PYTHON:-python3}"
+# Compiled once, as an installed package is: with PYTHONDONTWRITEBYTECODE set
+# (some shells and containers set it), every run would compile digest again.
+"$py" -m compileall -q "$here/../digest"
 default_cmd="$py -m digest --db {db} fetch --quiet --opml {opml}"
 export DIGEST_CMD="${DIGEST_CMD:-$default_cmd}"
 export DIGEST_COUNT_SQL="${DIGEST_COUNT_SQL:-SELECT count(*) FROM entries}"

@@ -7,14 +7,17 @@ calls, and turns their errors into one clear line and a non-zero exit.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import json
 import os
 import shutil
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from platformdirs import user_data_path
@@ -24,6 +27,9 @@ from digest.archive import ArchiveError
 from digest.config import ConfigError, Project, load_project
 from digest.model import Issue
 from digest.store import EntryFilter, Store, StoreError
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
 
 
 def default_db_path(project_root: Path | None) -> Path:
@@ -155,6 +161,42 @@ def demo(app_ctx: AppContext, directory: Path | None, no_open: bool) -> None:
         run_tui(app_ctx)
 
 
+# --- progress ----------------------------------------------------------------------
+
+
+class _Bar:
+    """A progress bar on stderr, or nothing at all when it would not be seen."""
+
+    def __init__(self, bar: Progress | None = None) -> None:
+        self._bar = bar
+
+    def update(self, done: int, last: str) -> None:
+        if self._bar is not None:
+            self._bar.update(self._bar.task_ids[0], completed=done, last=last)
+
+    def say(self, line: str) -> None:
+        if self._bar is None:
+            click.echo(line, err=True)
+        else:
+            self._bar.console.print(line, markup=False, highlight=False)
+
+
+@contextlib.contextmanager
+def _progress(label: str, total: int, *, shown: bool) -> Iterator[_Bar]:
+    """Rich is imported only for a bar on a terminal: cron's `digest fetch` skips it."""
+    if not shown or not sys.stderr.isatty():
+        yield _Bar()
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    with Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(),
+                  TextColumn("{task.fields[last]}", markup=False),
+                  console=Console(stderr=True), transient=True) as bar:
+        bar.add_task(label, total=total, last="")
+        yield _Bar(bar)
+
+
 # --- fetch -----------------------------------------------------------------------
 
 def _say_left_out(opml: Path, urls: list[str]) -> None:
@@ -165,9 +207,6 @@ def _say_left_out(opml: Path, urls: list[str]) -> None:
 
 def _fetch(app_ctx: AppContext, urls: list[str], opml: Path | None, *, quiet: bool,
            concurrency: int | None = None, force: bool = False) -> bool:
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
     from digest.feeds.opml import OpmlError, parse_opml
     from digest.ingest import fetch_feeds, fetch_settings, subscriptions
 
@@ -190,14 +229,10 @@ def _fetch(app_ctx: AppContext, urls: list[str], opml: Path | None, *, quiet: bo
 
         settings = replace(settings, concurrency=concurrency)
     store = app_ctx.store()
-    console = Console(stderr=True)
-    with Progress(TextColumn("fetching"), BarColumn(), MofNCompleteColumn(),
-                  TextColumn("{task.fields[last]}", markup=False), console=console,
-                  disable=quiet or not console.is_terminal, transient=True) as bar:
-        task = bar.add_task("fetch", total=len(feeds), last="")
+    with _progress("fetching", len(feeds), shown=not quiet) as bar:
 
         def progress(outcome: object, done: int, total: int) -> None:
-            bar.update(task, completed=done, last=getattr(outcome, "url", "")[-50:])
+            bar.update(done, getattr(outcome, "url", "")[-50:])
 
         summary = asyncio.run(fetch_feeds(store, feeds, settings, progress, force=force))
     if not quiet:
@@ -456,9 +491,6 @@ def import_command(app_ctx: AppContext, path: Path, force: bool, quiet: bool) ->
     '### [Title](url)' items with their blurb and source domain. An existing
     issue number is left alone unless --force is given.
     """
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
     from digest.importer import MarkdownImportError, markdown_files, read_issue_markdown
 
     project = app_ctx.project()
@@ -469,14 +501,9 @@ def import_command(app_ctx: AppContext, path: Path, force: bool, quiet: bool) ->
     skipped: list[str] = []
     failed: list[str] = []
     seen: dict[int, Path] = {}
-    console = Console(stderr=True)
-    with Progress(TextColumn("importing"), BarColumn(), MofNCompleteColumn(),
-                  TextColumn("{task.fields[last]}", markup=False), console=console,
-                  disable=quiet or len(files) < 2 or not console.is_terminal,
-                  transient=True) as bar:
-        task = bar.add_task("import", total=len(files), last="")
+    with _progress("importing", len(files), shown=not quiet and len(files) > 1) as bar:
         for done, md_file in enumerate(files, 1):
-            bar.update(task, completed=done - 1, last=md_file.name[-40:])
+            bar.update(done - 1, md_file.name[-40:])
             try:
                 result = read_issue_markdown(md_file, project.sections)
                 issue = result.issue
@@ -492,11 +519,10 @@ def import_command(app_ctx: AppContext, path: Path, force: bool, quiet: bool) ->
                     seen[issue.number] = md_file
                     imported.append(issue.number)
                     for warning in result.warnings:
-                        bar.console.print(f"warning: {warning}", markup=False,
-                                          highlight=False)
+                        bar.say(f"warning: {warning}")
             except (MarkdownImportError, ArchiveError) as exc:
                 failed.append(str(exc))
-            bar.update(task, completed=done)
+            bar.update(done, "")
     for line in skipped:
         click.echo(f"skipped: {line}", err=True)
     for line in failed:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -63,6 +65,26 @@ def test_fetch_exit_code_only_fails_when_nothing_fetched(tmp_path: Path,
     code, out = digest(tmp_path, "fetch", bad, good)
     assert code == 0
     assert "1 ok" in out and "1 failed" in out
+
+
+def test_a_quiet_fetch_loads_no_terminal_display_code(tmp_path: Path,
+                                                     feed_server: FeedServer) -> None:
+    """`digest fetch --quiet` from cron pays for neither rich nor httpx's own command line."""
+    url = feed_server.add("/feed.xml", BLOG_ATOM)
+    script = (
+        "import sys\n"
+        "from digest.cli import cli\n"
+        f"try: cli(['--db', {str(tmp_path / 'cache.db')!r}, 'fetch', '--quiet', {url!r}])\n"
+        "except SystemExit as exit: print('exit', exit.code)\n"
+        "print(sorted({m.split('.')[0] for m, module in sys.modules.items()\n"
+        "              if module is not None and m.split('.')[0] in ('rich', 'pygments')\n"
+        "              or m == 'httpx._main' and module is not None}))\n"
+    )
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         timeout=60, cwd=Path(__file__).parents[1])
+    assert run.stdout.splitlines() == ["exit 0", "[]"], run.stderr
+    code, out = digest(tmp_path, "entries", "--json")
+    assert [e["title"] for e in json.loads(out)] == ["Plugins case study: mdBook preprocessors"]
 
 
 def test_opml_import_export_round_trip(tmp_path: Path) -> None:

@@ -280,6 +280,16 @@ def test_import_a_folder_builds_the_archive_and_reports_bad_files(
         assert issue.date == next(i.date for i in DEMO_ISSUES if i.number == issue.number)
 
 
+def test_import_prints_what_it_dropped_from_an_issue(project: Project, tmp_path: Path) -> None:
+    md = tmp_path / "9.md"
+    md.write_text("# Issue 9: Links\n\n## News\n\n### [Win](javascript:alert(1))\n\nblurb\n",
+                  "utf-8")
+    code, out = run(project, str(md))
+    assert code == 0, out
+    assert f"warning: {md}:5: link 'javascript:alert(1)'" in out
+    assert "Imported 1 of 1 file" in out
+
+
 def test_import_refuses_to_overwrite_unless_forced(project: Project, tmp_path: Path) -> None:
     write_demo_markdown(tmp_path / "md")
     md = next((tmp_path / "md").glob("*-340.md"))

@@ -22,6 +22,7 @@ import inspect
 import os
 import socket
 import ssl
+import sys
 import time
 import urllib.parse
 import urllib.request
@@ -32,9 +33,16 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 import brotli
-import httpx
 
-from digest.textclean import clean_line
+# httpx's package imports its command-line tool, and with it rich and pygments
+# when they are installed (textual brings them): 45-80 ms of every `digest
+# fetch` for a module nothing here runs. Marked missing, httpx skips it.
+if "httpx" not in sys.modules:
+    sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
+
+import httpx  # noqa: E402
+
+from digest.textclean import clean_line  # noqa: E402
 
 Outcome = Literal["ok", "not-modified", "error", "gone", "skipped"]
 
@@ -223,14 +231,13 @@ async def _fetch_one(
 
     try:
         scheme = urllib.parse.urlsplit(req.url).scheme.lower()
-        if scheme in ("http", "https"):
-            httpx.URL(req.url)
+        address = httpx.URL(req.url) if scheme in ("http", "https") else None
     except (ValueError, httpx.InvalidURL) as exc:
         return _error(req, started, req.url, None, _one_line(f"invalid URL: {exc}"))
     if scheme == "file" or _is_plain_path(req.url):
         local = await asyncio.to_thread(read_local, req.url, max_bytes=settings.max_bytes)
         return replace(local, request=req, elapsed=time.monotonic() - started)
-    if scheme not in ("http", "https"):
+    if address is None:
         return _result(
             req, "error", started, final_url=req.url, error=f"unsupported URL scheme '{scheme}:'"
         )
@@ -239,7 +246,7 @@ async def _fetch_one(
     timed_out = False
     try:
         async with asyncio.timeout(settings.total_timeout):
-            return await _fetch_http(client, req, settings, trace, started)
+            return await _fetch_http(client, req, address, settings, trace, started)
     except TimeoutError:
         error = f"timed out after {settings.total_timeout:g} s (total)"
         timed_out = True
@@ -271,6 +278,7 @@ class _Trace:
 async def _fetch_http(
     client: httpx.AsyncClient,
     req: FetchRequest,
+    address: httpx.URL,
     settings: FetchSettings,
     trace: _Trace,
     started: float,
@@ -283,12 +291,14 @@ async def _fetch_http(
     if req.last_modified:
         headers["If-Modified-Since"] = req.last_modified
 
+    # ``address`` is ``url`` parsed once: httpx parses a string again at each step.
     url = req.url
-    visited = {_loop_key(url)}
+    start = _loop_key(address)
+    visited = {start}
     hops: list[int] = []
     while True:
         trace.url = url
-        request = client.build_request("GET", url, headers=headers)
+        request = client.build_request("GET", address, headers=headers)
         response = await client.send(request, stream=True)
         try:
             status = response.status_code
@@ -299,19 +309,20 @@ async def _fetch_http(
                 if not location:
                     return _error(req, started, url, status, f"HTTP {status} without a Location")
                 try:
-                    target = str(response.url.join(location))
-                    key = _loop_key(target)
+                    address = response.url.join(location)
+                    target = str(address)
+                    key = _loop_key(address)
                 except (ValueError, httpx.InvalidURL):
                     return _error(
                         req, started, url, status, f"redirect to invalid URL {location!r}"
                     )
-                if httpx.URL(target).scheme not in ("http", "https"):
+                if address.scheme not in ("http", "https"):
                     return _error(
                         req, started, url, status, f"redirect to unsupported URL {target!r}"
                     )
                 if key in visited:
                     chain = " → ".join(str(h) for h in hops)
-                    back = "start" if key == _loop_key(req.url) else target
+                    back = "start" if key == start else target
                     return _error(req, started, url, status, f"redirect loop ({chain} → {back})")
                 if len(hops) > settings.max_redirects:
                     return _error(
@@ -544,8 +555,9 @@ def _is_plain_path(location: str) -> bool:
     return "://" not in location and not location.lower().startswith(("http:", "https:"))
 
 
-def _loop_key(url: str) -> str:
-    return str(httpx.URL(url).copy_with(fragment=None))
+def _loop_key(url: httpx.URL) -> str:
+    text = str(url)
+    return str(url.copy_with(fragment=None)) if "#" in text else text
 
 
 def _describe_http_error(exc: httpx.HTTPError, url: str, settings: FetchSettings) -> str:

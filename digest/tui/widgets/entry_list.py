@@ -2,8 +2,13 @@
 
 It holds the whole order of the inbox as a list of rowids (cheap even at
 100,000 entries) and pages the visible rows in from the store through
-``fetch_rows``, keeping recently drawn rows and strips in LRU caches. No widget
+``fetch_rows``, keeping recently drawn rows and strips in caches. No widget
 per row, no work proportional to the size of the store when scrolling.
+
+The caches are FIFO, plain dicts: an LRUCache is a ring of linked lists, and
+each keystroke in the filter clears them, so every clear left thousands of
+rows and strips in reference cycles for the garbage collector, whose full
+passes then held a keystroke up by 50-100 ms.
 
 Feed text is cleaned again and drawn as plain segments: markup in a title is
 never interpreted.
@@ -20,7 +25,7 @@ from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.binding import Binding
-from textual.cache import LRUCache
+from textual.cache import FIFOCache
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
@@ -152,8 +157,8 @@ class EntryList(ScrollView, can_focus=True):
                  id: str | None = None) -> None:
         super().__init__(id=id)
         self._fetch_rows = fetch_rows
-        self._row_cache: LRUCache[int, EntryRow] = LRUCache(4096)
-        self._strip_cache: LRUCache[tuple[int, int, bool], Strip] = LRUCache(512)
+        self._row_cache: FIFOCache[int, EntryRow] = FIFOCache(4096)
+        self._strip_cache: FIFOCache[tuple[int, int, bool], Strip] = FIFOCache(512)
         self._styles: dict[str, Style] = {}
         self.empty_text = empty_text
 

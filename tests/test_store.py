@@ -42,6 +42,39 @@ def test_newer_schema_is_refused_clearly(tmp_path: Path) -> None:
         Store(path)
 
 
+def test_a_store_from_before_the_one_letter_index_is_upgraded_with_its_entries(
+        tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    store = Store(path)
+    store.record_fetch(FetchRecord("https://blog/", "ok", 200),
+                       [entry(1, title="Wagtail news"), entry(2, title="Django tips"),
+                        entry(3, title="Łódź meetup")])
+    store.close()
+    old = sqlite3.connect(path)  # the full-text index as schema 3 made it
+    old.executescript("""
+        DROP TABLE entries_fts;
+        CREATE VIRTUAL TABLE entries_fts USING fts5(
+            title, author, source_title, text, content='entries', content_rowid='rowid',
+            tokenize='unicode61 remove_diacritics 2', prefix='2 3');
+        INSERT INTO entries_fts(entries_fts) VALUES ('rebuild');
+        PRAGMA user_version=3;
+    """)
+    old.close()
+    store = Store(path)
+    try:
+        (sql,), = store.db.execute("SELECT sql FROM sqlite_master WHERE name = 'entries_fts'")
+        assert "prefix='1 2 3'" in sql
+        titles = {r.title for r in store.list_entries(EntryFilter(text="w"))}
+        assert titles == {"Wagtail news"}
+        assert {r.title for r in store.list_entries(EntryFilter(text="ł"))} == {"Łódź meetup"}
+        assert [r.title for r in store.list_entries(EntryFilter(text="django"))] == ["Django tips"]
+        store.record_fetch(FetchRecord("https://blog/", "ok", 200), [entry(4, title="Wheels")])
+        assert {r.title for r in store.list_entries(EntryFilter(text="w"))} == {
+            "Wagtail news", "Wheels"}
+    finally:
+        store.close()
+
+
 def test_garbage_file_gives_clear_error(tmp_path: Path) -> None:
     path = tmp_path / "garbage.db"
     path.write_bytes(b"this is not sqlite" * 100)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import multiprocessing
 import sqlite3
+import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -73,6 +76,28 @@ def test_a_store_from_before_the_one_letter_index_is_upgraded_with_its_entries(
             "Wagtail news", "Wheels"}
     finally:
         store.close()
+
+
+def in_thread(work: Callable[[], object]) -> object:
+    out: list[object] = []
+    thread = threading.Thread(target=lambda: out.append(work()))
+    thread.start()
+    thread.join()
+    return out[0]
+
+
+def test_the_inbox_order_is_read_once_for_all_threads_and_follows_other_writers(
+        tmp_path: Path) -> None:
+    store = Store(tmp_path / "cache.db")
+    store.record_fetch(FetchRecord("https://blog/", "ok", 200), [entry(1), entry(2)])
+    first = in_thread(lambda: store._ordered(EntryFilter()))
+    assert in_thread(lambda: store._ordered(EntryFilter())) is first  # not read again
+    other = Store(tmp_path / "cache.db")  # a `digest fetch` from cron
+    other.record_fetch(FetchRecord("https://blog/", "ok", 200), [entry(3)])
+    other.close()
+    assert len(in_thread(lambda: store.entry_rowids())) == 3  # type: ignore[arg-type]
+    assert [r.id for r in store.rows(store.entry_rowids())] == ["id3", "id2", "id1"]
+    store.close()
 
 
 def test_garbage_file_gives_clear_error(tmp_path: Path) -> None:
@@ -159,6 +184,22 @@ def test_featured_only_counts_published(store: Store) -> None:
         Section("news", "News", items=[Item("B", "https://b/")])])
     store.index_issues([published, draft])
     assert store.featured() == {"https://a/": 5}
+
+
+def test_indexing_an_unchanged_archive_writes_nothing(store: Store, tmp_path: Path) -> None:
+    issue = Issue(5, dt.date(2026, 1, 2), status="published", sections=[
+        Section("news", "News", notes="Hello", items=[Item("A", "https://a/", "Blurb.", "a")])])
+    store.index_issues([issue])
+    watcher = sqlite3.connect(tmp_path / "cache.db")
+    version = watcher.execute("PRAGMA data_version").fetchone()[0]
+    store.index_issues([issue])  # as the TUI does at every start
+    assert watcher.execute("PRAGMA data_version").fetchone()[0] == version
+    renamed = dataclasses.replace(issue.sections[0].items[0], title="A, renamed")
+    store.index_issues([dataclasses.replace(issue, sections=[
+        dataclasses.replace(issue.sections[0], items=[renamed])])])
+    assert watcher.execute("PRAGMA data_version").fetchone()[0] != version
+    assert [h.title for h in store.search("renamed").issues] == ["A, renamed"]
+    watcher.close()
 
 
 def _writer(path: str, start: int) -> None:

@@ -399,7 +399,7 @@ class _Fetcher:
     share: list[FetchRequest]
 
 
-def _start_fetchers(remote: list[FetchRequest], known: dict[str, Feed], settings: FetchSettings,
+def _start_fetchers(remote: list[FetchRequest], hashes: dict[str, str], settings: FetchSettings,
                     workers: int) -> list[_Fetcher]:
     """Fork ``workers`` processes, each fetching every ``workers``-th feed.
 
@@ -414,7 +414,6 @@ def _start_fetchers(remote: list[FetchRequest], known: dict[str, Feed], settings
     try:
         for n in range(workers):
             share = remote[n::workers]
-            hashes = {r.url: known[r.url].body_hash or "" for r in share if r.url in known}
             reader, sender = context.Pipe(duplex=False)
             process = context.Process(target=_fetch_share, name="digest-fetch", daemon=True,
                                       args=(sender, share, hashes, each, os.getpid()))
@@ -505,6 +504,8 @@ async def fetch_feeds(
     settings = settings or FetchSettings()
     store.ensure_feeds(feeds)
     known = {f.url: f for f in store.feeds()}
+    # The hash of each feed's last parsed body: the same bytes are not parsed again.
+    hashes = {url: f.body_hash or "" for url, f in known.items()}
     summary = FetchSummary()
     total = len(feeds)
     workers = processes if processes is not None else min(2, os.cpu_count() or 1)
@@ -524,7 +525,7 @@ async def fetch_feeds(
 
     # Forked before the writer thread exists, so no child is a copy of a
     # process in the middle of a transaction.
-    fetchers = _start_fetchers(remote, known, settings, workers) \
+    fetchers = _start_fetchers(remote, hashes, settings, workers) \
         if workers > 1 and len(remote) > 4 else []
     writer: _Writer | None = None
     try:
@@ -558,8 +559,7 @@ async def fetch_feeds(
             task.add_done_callback(pending.discard)
 
         async def on_result(result: FetchResult) -> None:
-            feed = known.get(result.request.url)
-            await hand_over(await _read_result(result, feed.body_hash or "" if feed else "",
+            await hand_over(await _read_result(result, hashes.get(result.request.url, ""),
                                                settings))
 
         for url in local:

@@ -240,7 +240,6 @@ class Store:
         self._local = threading.local()
         self._lock = threading.Lock()
         self._all: list[sqlite3.Connection] = []
-        self._writes = 0
         # The inbox's date order, shared by every thread (see _ordered).
         self._order_lock = threading.Lock()
         self._order_watch: sqlite3.Connection | None = None
@@ -303,8 +302,6 @@ class Store:
             db.execute("ROLLBACK")
             raise
         db.execute("COMMIT")
-        # data_version only moves for other connections' commits; count our own.
-        self._writes += 1
 
     def _migrate(self) -> None:
         db = self.db
@@ -569,7 +566,7 @@ class Store:
             if self._order_watch is None:
                 self._order_watch = self._connect()
             version = self._order_watch.execute("PRAGMA data_version").fetchone()[0]
-            key = (flt, version, self._writes)
+            key = (flt, version)  # every write is another connection's to this one
             if self._order is not None and self._order[0] == key:
                 return self._order[1]
         # Read after the key: the order is at least as new as what the key says.

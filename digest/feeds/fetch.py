@@ -17,6 +17,7 @@ import asyncio
 import contextlib
 import email.utils
 import errno
+import functools
 import http
 import inspect
 import os
@@ -46,9 +47,9 @@ from digest.textclean import clean_line  # noqa: E402
 
 Outcome = Literal["ok", "not-modified", "error", "gone", "skipped"]
 
-#: Statuses that redirect; 301 and 308 are the permanent ones.
 #: A body at most this long is read to its end rather than dropped, to keep the connection.
 _DRAIN_BYTES = 64 * 1024
+#: Statuses that redirect; 301 and 308 are the permanent ones.
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 PERMANENT_REDIRECTS = frozenset({301, 308})
 
@@ -150,6 +151,12 @@ def new_client(settings: FetchSettings, *, connections: int | None = None,
     )
 
 
+@functools.cache
+def _tls() -> ssl.SSLContext:
+    """The certificates, loaded once per process (about 50 ms) and shared by every client."""
+    return httpx.create_ssl_context()
+
+
 async def fetch_all(
     requests: Sequence[FetchRequest],
     settings: FetchSettings,
@@ -174,12 +181,9 @@ async def fetch_all(
     pending = iter(enumerate(requests))
     # A client per worker, not one shared: httpcore's pool looks at every one
     # of its connections on each request and each response, which at 32
-    # connections cost more CPU than the feeds' own HTTP. The certificates are
-    # loaded once and shared.
-    tls = httpx.create_ssl_context()
-
+    # connections cost more CPU than the feeds' own HTTP.
     async def worker() -> None:
-        async with new_client(settings, connections=1, verify=tls) as client:
+        async with new_client(settings, connections=1, verify=_tls()) as client:
             for index, req in pending:
                 result = await fetch_one(client, req, settings)
                 if keep:
@@ -650,7 +654,7 @@ def _one_line(text: str) -> str:
 
 def failed(req: FetchRequest, error: str) -> FetchResult:
     """The result of a feed that was never fetched, for a caller that lost it on the way."""
-    return _result(req, "error", time.monotonic(), final_url=req.url, error=error)
+    return _error(req, time.monotonic(), req.url, None, error)
 
 
 def _error(

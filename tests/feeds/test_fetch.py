@@ -483,12 +483,13 @@ async def test_304s_and_short_error_pages_keep_the_connection(feed_server: FeedS
 
 async def test_an_unread_big_body_is_dropped_with_its_connection(feed_server: FeedServer) -> None:
     """Past the cap nobody wants the rest: closing beats downloading it to reuse the socket."""
-    big = feed_server.huge("/big", 2_000_000, chunked=False)
+    # Bigger than what loopback socket buffers can take in before the close.
+    big = feed_server.huge("/big", 50_000_000, chunked=False)
     after = feed_server.add("/after", RSS)
     results = await fetch_all([FetchRequest(big), FetchRequest(after)],
                               replace(FAST, concurrency=1, max_bytes=100_000))
     assert [r.outcome for r in results] == ["error", "ok"]
-    assert feed_server.bytes_sent("/big") < 2_000_000
+    assert feed_server.bytes_sent("/big") < 50_000_000
     assert len({r.connection for r in feed_server.requests}) == 2
 
 

@@ -76,7 +76,8 @@ class AppContext:
     def store(self) -> Store:
         if self._store is None:
             try:
-                self._store = Store(self.db_file())
+                self._store = Store(self.db_file(),
+                                    on_upgrade=lambda note: click.echo(note, err=True))
             except StoreError as exc:
                 raise click.ClickException(str(exc)) from None
         return self._store

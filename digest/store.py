@@ -16,16 +16,30 @@ import json
 import re
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 from digest.feeds.urls import canonical_url
 from digest.model import Entry, EntryState, Feed, FeedStatus, Issue
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
+
+#: The full-text index's rowid for an entry: the week of its date above its
+#: rowid. FTS5 yields matches in rowid order, so the newest weeks come first
+#: and the first screenful of a filter is read without touching older weeks
+#: (see ``list_entries``). Weeks, not seconds: the index stores rowid gaps,
+#: and a gap of a second per key doubled its size, where weeks cost 6 %.
+#: Rowids must stay below 2**31 for keys to be unique.
+_KEY_ROWID_BITS = 31
+_ROWID_MASK = (1 << _KEY_ROWID_BITS) - 1
+_WEEK = 7 * 86400
+_WEEKS = 1 << 30  # clamp: a feed's year 9999 still makes a valid key
+WEEK_OF = f"MIN(MAX(CAST(sort_time AS INTEGER) / {_WEEK}, -{_WEEKS}), {_WEEKS - 1})"
+ORDER_KEY = f"(({WEEK_OF} + {_WEEKS}) << {_KEY_ROWID_BITS}) | (rowid & {_ROWID_MASK})"
+
 
 _MIGRATIONS: dict[int, str] = {
     1: """
@@ -127,6 +141,38 @@ _MIGRATIONS: dict[int, str] = {
         tokenize='unicode61 remove_diacritics 2', prefix='1 2 3'
     );
     INSERT INTO entries_fts(entries_fts) VALUES ('rebuild');
+    """,
+    # The full-text index is keyed by week (see ORDER_KEY). It is filled in
+    # key order: FTS5 flushes its pending data whenever a rowid goes down, and
+    # a 'rebuild' (rowid order) took four times as long.
+    5: f"""
+    DROP TRIGGER entries_ai;
+    DROP TRIGGER entries_ad;
+    DROP TRIGGER entries_au;
+    DROP TABLE entries_fts;
+    ALTER TABLE entries ADD COLUMN order_key INTEGER GENERATED ALWAYS AS ({ORDER_KEY}) VIRTUAL;
+    CREATE UNIQUE INDEX entries_key ON entries(order_key);
+    CREATE VIRTUAL TABLE entries_fts USING fts5(
+        title, author, source_title, text,
+        content='entries', content_rowid='order_key',
+        tokenize='unicode61 remove_diacritics 2', prefix='1 2 3'
+    );
+    CREATE TRIGGER entries_ai AFTER INSERT ON entries BEGIN
+        INSERT INTO entries_fts(rowid, title, author, source_title, text)
+        VALUES (new.order_key, new.title, new.author, new.source_title, new.text);
+    END;
+    CREATE TRIGGER entries_ad AFTER DELETE ON entries BEGIN
+        INSERT INTO entries_fts(entries_fts, rowid, title, author, source_title, text)
+        VALUES ('delete', old.order_key, old.title, old.author, old.source_title, old.text);
+    END;
+    CREATE TRIGGER entries_au AFTER UPDATE OF title, author, source_title, text ON entries BEGIN
+        INSERT INTO entries_fts(entries_fts, rowid, title, author, source_title, text)
+        VALUES ('delete', old.order_key, old.title, old.author, old.source_title, old.text);
+        INSERT INTO entries_fts(rowid, title, author, source_title, text)
+        VALUES (new.order_key, new.title, new.author, new.source_title, new.text);
+    END;
+    INSERT INTO entries_fts(rowid, title, author, source_title, text)
+    SELECT order_key, title, author, source_title, text FROM entries ORDER BY order_key;
     """,
 }
 
@@ -235,8 +281,11 @@ def fts_query(text: str) -> str:
 class Store:
     """The SQLite entry cache of one machine (shared by all processes on it)."""
 
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: Path | str,
+                 on_upgrade: Callable[[str], None] | None = None) -> None:
+        """Open (and create or upgrade) the cache; ``on_upgrade`` hears of a long upgrade."""
         self.path = Path(path)
+        self._on_upgrade = on_upgrade
         self._local = threading.local()
         self._lock = threading.Lock()
         self._all: list[sqlite3.Connection] = []
@@ -315,6 +364,12 @@ class Store:
             return
         with self.transaction():
             version = db.execute("PRAGMA user_version").fetchone()[0]
+            if version and self._on_upgrade is not None:
+                # Rebuilding the full-text index reads every entry again.
+                count = db.execute("SELECT count(*) FROM entries").fetchone()[0]
+                noun = "entry" if count == 1 else "entries"
+                self._on_upgrade(f"Upgrading the entry cache {self.path} ({count:,} {noun}, "
+                                 "once; about a minute per million entries)…")
             for v in range(version + 1, SCHEMA_VERSION + 1):
                 for statement in _split_sql(_MIGRATIONS[v]):
                     db.execute(statement)
@@ -457,9 +512,10 @@ class Store:
         rather than a statement per entry: the FTS5 trigger flushes its pending
         index data at every statement, so per-entry statements left one tiny
         index segment per entry to write and merge (twice the CPU time of the
-        whole insert). Row order, the first copy of a duplicate winning, and
-        the update of a known entry by a later, fuller copy are as they were
-        when each entry was inserted on its own.
+        whole insert). Rows go in week by week (their rowids follow), and
+        within a week in the order given; the first copy of a duplicate
+        winning and the update of a known entry by a later, fuller copy are as
+        they were when each entry was inserted on its own.
         """
         new = [0] * len(feeds)
         rows: list[tuple[Any, ...]] = []
@@ -479,8 +535,13 @@ class Store:
         db.executemany(f"INSERT INTO temp.entries_batch VALUES ({','.join('?' * 18)})", rows)
         seen = {eid for (eid,) in db.execute(
             "SELECT id FROM entries WHERE id IN (SELECT id FROM temp.entries_batch)")}
+        # Week by week, so the full-text rowids (ORDER_KEY) rise through the
+        # statement, as FTS5 needs to keep its pending data in one piece; the
+        # first copy of an entry in the batch still wins.
         db.execute(f"INSERT INTO entries({self._ENTRY_COLS}) SELECT {self._ENTRY_COLS} "
-                   "FROM temp.entries_batch WHERE true ORDER BY seq ON CONFLICT(id) DO NOTHING")
+                   "FROM temp.entries_batch WHERE seq IN (SELECT min(seq) FROM "
+                   f"temp.entries_batch GROUP BY id) ORDER BY {WEEK_OF}, seq "
+                   "ON CONFLICT(id) DO NOTHING")
         for row in rows:
             part, eid, updated, content_html, text = row[1], row[2], row[11], row[14], row[15]
             if eid not in seen:
@@ -517,7 +578,8 @@ class Store:
         args: list[object] = []
         query = fts_query(flt.text)
         if query:
-            clauses.append("e.rowid IN (SELECT rowid FROM entries_fts WHERE entries_fts MATCH ?)")
+            clauses.append(
+                "e.order_key IN (SELECT rowid FROM entries_fts WHERE entries_fts MATCH ?)")
             args.append(query)
         if flt.only_new:
             clauses.append("e.state = 'new'")
@@ -538,20 +600,34 @@ class Store:
         where = " AND ".join(clauses) if clauses else "1"
         return where, args
 
-    def entry_rowids(self, flt: EntryFilter = EntryFilter()) -> list[int]:
+    @overload
+    def entry_rowids(self, flt: EntryFilter = ..., stop: None = None) -> list[int]: ...
+    @overload
+    def entry_rowids(self, flt: EntryFilter, stop: Callable[[], bool]) -> list[int] | None: ...
+
+    def entry_rowids(self, flt: EntryFilter = EntryFilter(),
+                     stop: Callable[[], bool] | None = None) -> list[int] | None:
         """The rowids of every matching entry, newest first: the inbox's whole order.
 
         A list of ints is cheap even at 100,000 entries; rows are then paged in
         by ``rows()`` for what is on screen. The date-ordered list for the
         filter without its words is cached until the data changes, so a
-        keystroke in the filter costs one full-text match and a pass over ints.
+        keystroke costs one full-text match and a pass over ints. ``stop`` is
+        asked between batches of matches: the TUI gives up on a list the
+        editor has already typed past (None is returned).
         """
         base = self._ordered(replace(flt, text=""))
         query = fts_query(flt.text)
         if not query:
             return list(base)
-        hits = {r[0] for r in self.db.execute(
-            "SELECT rowid FROM entries_fts WHERE entries_fts MATCH ?", (query,))}
+        cursor = self.db.execute(
+            "SELECT rowid & ? FROM entries_fts WHERE entries_fts MATCH ?", (_ROWID_MASK, query))
+        hits: set[int] = set()
+        while batch := cursor.fetchmany(8192):
+            hits.update(rowid for (rowid,) in batch)
+            if stop is not None and stop():
+                cursor.close()
+                return None
         return [rowid for rowid in base if rowid in hits]
 
     def _ordered(self, flt: EntryFilter) -> tuple[int, ...]:
@@ -595,9 +671,29 @@ class Store:
 
     def list_entries(self, flt: EntryFilter = EntryFilter(), limit: int = 100,
                      offset: int = 0) -> list[EntryRow]:
-        where, args = self._where(flt)
-        sql = (f"SELECT {self._ROW_COLS} FROM entries e JOIN feeds f ON f.id = e.feed_id "
-               f"WHERE {where} ORDER BY e.sort_time DESC, e.rowid DESC LIMIT ? OFFSET ?")
+        """A page of the inbox order.
+
+        With words, the full-text index leads. Its rowids put the newest weeks
+        first, so the page is found among the matches of the few newest weeks
+        that hold enough of them, and only those are sorted by date: 1-2 ms for
+        a word in most of 100,000 entries, where sorting every match first
+        took 50-100 ms.
+        """
+        query = fts_query(flt.text)
+        where, args = self._where(replace(flt, text=""))
+        order = "ORDER BY e.sort_time DESC, e.rowid DESC LIMIT ? OFFSET ?"
+        source = "entries e"
+        if query:
+            source = "entries_fts CROSS JOIN entries e ON e.order_key = entries_fts.rowid"
+            where, args = f"entries_fts MATCH ? AND {where}", [query, *args]
+            last = self.db.execute(
+                f"SELECT entries_fts.rowid FROM {source} WHERE {where} "
+                "ORDER BY entries_fts.rowid DESC LIMIT 1 OFFSET ?",
+                [*args, offset + limit - 1]).fetchone()
+            if last is not None:  # the page ends in that week: nothing older can be on it
+                where, args = f"{where} AND entries_fts.rowid >= ?", [*args, last[0] & ~_ROWID_MASK]
+        sql = (f"SELECT {self._ROW_COLS} FROM {source} JOIN feeds f ON f.id = e.feed_id "
+               f"WHERE {where} {order}")
         return [EntryRow(r[0], r[1], r[2], r[3], r[4], r[5], _dt(r[6]), r[7])
                 for r in self.db.execute(sql, [*args, limit, offset])]
 
@@ -710,9 +806,11 @@ class Store:
             ") ORDER BY rank LIMIT ?",
             (query, RANK_WINDOW, limit),
         ).fetchall()
-        rows = self.rows([r[0] for r in entry_hits])
+        rowids = [r[0] & _ROWID_MASK for r in entry_hits]
+        rows = self.rows(rowids)
         by_rowid = {r.rowid: r for r in rows}
-        snippets = {by_rowid[r[0]].id: r[1] for r in entry_hits if r[0] in by_rowid}
+        snippets = {by_rowid[rowid].id: hit[1]
+                    for rowid, hit in zip(rowids, entry_hits, strict=True) if rowid in by_rowid}
         return SearchResults(hits, tuple(rows), snippets)
 
     def stats(self) -> dict[str, int]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import subprocess
 import sys
@@ -14,6 +15,7 @@ from digest.cli import cli
 from digest.config import load_project
 from tests.feeddata import BLOG_ATOM, HTML_PAGE, PLANET_RSS
 from tests.feedserver import FeedServer
+from tests.test_store import old_store
 
 
 def digest(tmp_path: Path, *args: str) -> tuple[int, str]:
@@ -129,3 +131,15 @@ def test_fetch_opml_never_reads_a_local_file_it_lists(tmp_path: Path) -> None:
     assert "TOP-SECRET" not in result.output
     assert f"left out '{secret.as_uri()}': not an http(s) address" in result.output
     assert result.exit_code != 0  # nothing left to fetch
+
+
+def test_an_older_entry_cache_is_upgraded_with_a_word_first(tmp_path: Path) -> None:
+    CliRunner().invoke(cli, ["init", str(tmp_path / "news")])
+    old_store(tmp_path / "cache.db", 4, [("Wagtail news", dt.datetime(2026, 3, 1, tzinfo=dt.UTC))])
+    code, out = digest(tmp_path, "entries", "--json")
+    assert code == 0, out
+    assert "Upgrading the entry cache" in out and "(1 entry," in out
+    assert "Wagtail news" in out
+    code, out = digest(tmp_path, "entries", "--json")
+    assert "Upgrading" not in out
+    assert [e["title"] for e in json.loads(out)] == ["Wagtail news"]

@@ -13,7 +13,16 @@ from pathlib import Path
 import pytest
 
 from digest.model import Entry, Issue, Item, Section
-from digest.store import SCHEMA_VERSION, EntryFilter, FetchRecord, Store, StoreError, fts_query
+from digest.store import (
+    _MIGRATIONS,
+    SCHEMA_VERSION,
+    EntryFilter,
+    FetchRecord,
+    Store,
+    StoreError,
+    _split_sql,
+    fts_query,
+)
 
 UTC = dt.UTC
 
@@ -45,37 +54,82 @@ def test_newer_schema_is_refused_clearly(tmp_path: Path) -> None:
         Store(path)
 
 
-def test_a_store_from_before_the_one_letter_index_is_upgraded_with_its_entries(
-        tmp_path: Path) -> None:
+def old_store(path: Path, version: int, posts: list[tuple[str, dt.datetime]]) -> None:
+    """A store as schema ``version`` left it, holding ``posts`` in insertion order."""
+    db = sqlite3.connect(path)
+    for v in range(1, version + 1):
+        for statement in _split_sql(_MIGRATIONS[v]):
+            db.execute(statement)
+    db.execute(f"PRAGMA user_version={version}")
+    db.execute("INSERT INTO feeds(url) VALUES ('https://blog/')")
+    for n, (title, when) in enumerate(posts, 1):
+        db.execute("INSERT INTO entries(id, feed_id, link, title, sort_time, published, "
+                   "first_seen) VALUES (?, 1, ?, ?, ?, ?, ?)",
+                   (f"old{n}", f"https://blog/{n}", title, when.timestamp(), when.timestamp(),
+                    when.timestamp()))
+    db.commit()
+    db.close()
+
+
+@pytest.mark.parametrize("version", [3, 4])
+def test_an_older_store_is_upgraded_with_its_entries_found_newest_first(
+        tmp_path: Path, version: int) -> None:
+    day = dt.datetime(2026, 3, 1, tzinfo=UTC)
     path = tmp_path / "old.db"
-    store = Store(path)
-    store.record_fetch(FetchRecord("https://blog/", "ok", 200),
-                       [entry(1, title="Wagtail news"), entry(2, title="Django tips"),
-                        entry(3, title="Łódź meetup")])
-    store.close()
-    old = sqlite3.connect(path)  # the full-text index as schema 3 made it
-    old.executescript("""
-        DROP TABLE entries_fts;
-        CREATE VIRTUAL TABLE entries_fts USING fts5(
-            title, author, source_title, text, content='entries', content_rowid='rowid',
-            tokenize='unicode61 remove_diacritics 2', prefix='2 3');
-        INSERT INTO entries_fts(entries_fts) VALUES ('rebuild');
-        PRAGMA user_version=3;
-    """)
-    old.close()
+    # Inserted oldest-last, so rowid order is not date order.
+    old_store(path, version, [("Wagtail news", day), ("Django tips", day - dt.timedelta(days=9)),
+                              ("Łódź meetup", day + dt.timedelta(days=3)),
+                              ("Wheels of Python", day - dt.timedelta(days=30))])
     store = Store(path)
     try:
         (sql,), = store.db.execute("SELECT sql FROM sqlite_master WHERE name = 'entries_fts'")
-        assert "prefix='1 2 3'" in sql
-        titles = {r.title for r in store.list_entries(EntryFilter(text="w"))}
-        assert titles == {"Wagtail news"}
-        assert {r.title for r in store.list_entries(EntryFilter(text="ł"))} == {"Łódź meetup"}
-        assert [r.title for r in store.list_entries(EntryFilter(text="django"))] == ["Django tips"]
+        assert "prefix='1 2 3'" in sql and "content_rowid='order_key'" in sql
+        titles = [r.title for r in store.list_entries(EntryFilter(text="w"))]
+        assert titles == ["Wagtail news", "Wheels of Python"]
+        assert [r.title for r in store.list_entries(EntryFilter(text="ł"))] == ["Łódź meetup"]
+        assert [r.title for r in store.list_entries(EntryFilter())] == [
+            "Łódź meetup", "Wagtail news", "Django tips", "Wheels of Python"]
+        found = store.search("wagtail").entries
+        assert [r.title for r in found] == ["Wagtail news"]
         store.record_fetch(FetchRecord("https://blog/", "ok", 200), [entry(4, title="Wheels")])
-        assert {r.title for r in store.list_entries(EntryFilter(text="w"))} == {
-            "Wagtail news", "Wheels"}
+        assert [r.title for r in store.list_entries(EntryFilter(text="w"))] == [
+            "Wagtail news", "Wheels of Python", "Wheels"]
     finally:
         store.close()
+
+
+def test_a_page_of_a_filter_is_the_start_of_its_whole_order(store: Store) -> None:
+    # Dates in every order against rowids, two in the same second, one far past
+    # the range the order key holds, one before 1970, one dismissed.
+    base = dt.datetime(2026, 5, 1, tzinfo=UTC)
+    offsets = [5, -3, 0.25, 0.75, 900_000, -40, 12, 7, -1, 3, 5.5, 4.9, 0.5, 1, 2]
+    entries = [dataclasses.replace(entry(n, title=f"Python {n}"),
+                                   published=base + dt.timedelta(days=off))
+               for n, off in enumerate(offsets)]
+    entries.append(dataclasses.replace(entry(50, title="Python 1969"),
+                                       published=dt.datetime(1969, 12, 31, 23, 59, 59, 500000,
+                                                             tzinfo=UTC)))
+    entries.append(dataclasses.replace(entry(51, title="Python 9999"),
+                                       published=dt.datetime(9999, 1, 1, tzinfo=UTC)))
+    store.record_fetch(FetchRecord("https://blog/", "ok", 200), entries)
+    store.set_state(["id7"], "dismissed")
+    by_date = sorted(entries, key=lambda e: e.published, reverse=True)  # type: ignore[arg-type, return-value]
+    expected = [e.title for e in by_date if e.id != "id7"]
+    since = base - dt.timedelta(days=3)
+    until = base + dt.timedelta(days=7)
+    for flt in (EntryFilter(), EntryFilter(text="python"), EntryFilter(text="p"),
+                EntryFilter(text="python", since=since, until=until),
+                EntryFilter(since=since), EntryFilter(text="py", hide_dismissed=False)):
+        whole = store.entry_rowids(flt)
+        for limit in range(1, len(whole) + 2):  # a page ending in every week
+            assert [r.rowid for r in store.list_entries(flt, limit=limit)] == whole[:limit]
+        assert [r.rowid for r in store.list_entries(flt, limit=3, offset=2)] == whole[2:5]
+    titles = [r.title for r in store.list_entries(EntryFilter(text="python"), limit=100)]
+    assert titles == expected
+    dated = store.list_entries(EntryFilter(text="python", since=since, until=until), limit=100)
+    assert [r.title for r in dated] == [
+        e.title for e in by_date
+        if e.id != "id7" and since <= e.published < until]  # type: ignore[operator]
 
 
 def in_thread(work: Callable[[], object]) -> object:
@@ -232,3 +286,18 @@ def test_featured_compares_canonical_links(store: Store) -> None:
         Section("news", "News", items=[Item("A", "https://A.example/post?utm_source=nl#top")])])
     store.index_issues([issue])
     assert store.featured(["https://a.example/post"]) == {"https://a.example/post": 7}
+
+
+def test_the_whole_order_of_a_filter_can_be_given_up_between_batches(store: Store) -> None:
+    store.record_fetch(FetchRecord("https://blog/", "ok", 200),
+                       [entry(n, title=f"Python {n}") for n in range(9000)])
+    asked: list[int] = []
+
+    def typed_past() -> bool:
+        asked.append(1)
+        return len(asked) == 1
+
+    assert store.entry_rowids(EntryFilter(text="python"), stop=typed_past) is None
+    whole = store.entry_rowids(EntryFilter(text="python"), stop=lambda: False)
+    assert whole == store.entry_rowids(EntryFilter(text="python"))
+    assert whole is not None and len(whole) == 9000

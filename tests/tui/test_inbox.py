@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import re
+import threading
+from collections.abc import Callable
 
 from textual.widgets import Input, Static
 
 from digest.config import Project
-from digest.store import Store
+from digest.store import EntryFilter, FetchRecord, Store
 from digest.tui.app import make_app
 from digest.tui.screens.help import HelpScreen
+from digest.tui.screens.inbox import FIRST_PAGE
 from digest.tui.widgets.dialogs import AddItemModal, ConfirmModal
 from digest.tui.widgets.entry_preview import EntryPreview
-from tests.tui.conftest import BLOG, TODAY, draft, draft_text
+from tests.tui.conftest import BLOG, ENTRIES_BLOG, TODAY, draft, draft_text
 from tests.tui.helpers import entry_list, inbox, listed_ids, screen_text, select, settle
 
+ENTRY_TEMPLATE = ENTRIES_BLOG[0]
 ALL = ["e001", "e002", "e003", "e004", "e005", "e006", "e007", "e008"]
 
 
@@ -332,3 +337,46 @@ async def test_a_note_by_hand_goes_to_the_notes_of_a_notes_section(
         await pilot.press("u")
         await settle(pilot)
         assert draft(project).section("updates").notes == "13 pull requests merged."
+
+
+async def test_a_filter_shows_its_first_screenful_before_the_whole_order(
+        project: Project, store: Store, monkeypatch) -> None:
+    # 260 posts match "digest": more than the first page, so the whole order is
+    # read after it. Reading it is held back, as a big store would take its time.
+    many = [dataclasses.replace(ENTRY_TEMPLATE, id=f"m{n:03d}", link=f"https://m.example/{n}",
+                                title=f"Digest note {n}",
+                                published=ENTRY_TEMPLATE.published - dt.timedelta(hours=n))
+            for n in range(260)]
+    store.record_fetch(FetchRecord(BLOG, "ok", 200), many)
+    whole_order = threading.Event()
+    read_whole = store.entry_rowids
+
+    def held_back(flt: EntryFilter, stop: Callable[[], bool] | None = None) -> list[int] | None:
+        if flt.text == "digest":
+            assert whole_order.wait(10)
+        return read_whole(flt, stop)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(store, "entry_rowids", held_back)
+    app = make_app(project, store, today=TODAY, autosave_delay=0.05)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"digest")
+        screen = inbox(app)
+        expected = read_whole(EntryFilter(text="digest"))
+        assert len(expected) == 260
+        for _ in range(300):
+            await pilot.pause(0.01)
+            if list(entry_list(app).ids) == expected[:FIRST_PAGE]:
+                break
+        assert list(entry_list(app).ids) == expected[:FIRST_PAGE]
+        assert screen.partial
+        assert f"filtering… {FIRST_PAGE}+ of 268 entries" in screen_text(app)
+        assert "Digest note 0" in screen_text(app)
+        await pilot.press("enter", "down", "down")  # the editor moves on before the count is in
+        assert entry_list(app).cursor == 2
+        whole_order.set()
+        await settle(pilot)
+        assert list(entry_list(app).ids) == expected
+        assert entry_list(app).cursor == 2  # the whole order kept the cursor where it was
+        assert "260 of 268 entries" in screen_text(app)
+        assert not screen.partial

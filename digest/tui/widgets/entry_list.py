@@ -43,11 +43,14 @@ class RowSet:
     """The inbox's order: every matching rowid, newest first.
 
     ``keep_position`` says whether the cursor should stay on the same entry
-    (a refresh) or go back to the top (a new query).
+    (a refresh) or go back to the top (a new query). ``same_rows`` says the
+    rows already drawn are still current (the whole order that follows its
+    own first screenful), so they are not read and drawn again.
     """
 
     ids: Sequence[int] = ()
     keep_position: bool = True
+    same_rows: bool = False
 
 
 @dataclass(frozen=True, eq=False)
@@ -170,8 +173,9 @@ class EntryList(ScrollView, can_focus=True):
 
     def watch_rows(self, old: RowSet, new: RowSet) -> None:
         current = old.ids[self.cursor] if 0 <= self.cursor < len(old.ids) else None
-        self._row_cache.clear()
-        self._strip_cache.clear()
+        if not new.same_rows:
+            self._row_cache.clear()
+            self._strip_cache.clear()
         self._update_virtual_size()
         index = min(self.cursor, max(0, len(new.ids) - 1))
         if not new.keep_position:
@@ -183,7 +187,9 @@ class EntryList(ScrollView, can_focus=True):
         self.set_reactive(EntryList.cursor, index)
         self._scroll_cursor_into_view()
         self.refresh()
-        self._post_highlight()
+        if not (new.same_rows and current is not None and index < len(new.ids)
+                and new.ids[index] == current):
+            self._post_highlight()  # (the same row is not previewed again)
 
     def watch_marks(self) -> None:
         self._strip_cache.clear()

@@ -19,6 +19,8 @@ class InboxStatus(Widget):
     """
 
     shown: reactive[int] = reactive(0)
+    #: ``shown`` is the first screenful; the whole count is still being read.
+    partial: reactive[bool] = reactive(False)
     total: reactive[int] = reactive(0)
     busy: reactive[bool] = reactive(False)
     filter: reactive[EntryFilter] = reactive(EntryFilter)
@@ -30,8 +32,8 @@ class InboxStatus(Widget):
         parts: list[Content | str | tuple[str, str]] = []
         if self.busy:
             parts.append(("filtering… ", "italic"))
-        count = f"{self.shown:,}"
-        if self.shown != self.total:
+        count = f"{self.shown:,}" + ("+" if self.partial else "")
+        if self.partial or self.shown != self.total:
             count += f" of {self.total:,}"
         parts.append((f"{count} entries", "bold"))
         chips: list[str] = []

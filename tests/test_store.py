@@ -288,7 +288,8 @@ def test_featured_compares_canonical_links(store: Store) -> None:
     assert store.featured(["https://a.example/post"]) == {"https://a.example/post": 7}
 
 
-def test_the_whole_order_of_a_filter_can_be_given_up_between_batches(store: Store) -> None:
+def test_the_whole_order_of_a_filter_can_be_given_up_once_its_matches_are_read(
+        store: Store) -> None:
     store.record_fetch(FetchRecord("https://blog/", "ok", 200),
                        [entry(n, title=f"Python {n}") for n in range(9000)])
     asked: list[int] = []

@@ -231,6 +231,17 @@ def test_search_ranks_issues_and_entries(store: Store) -> None:
     assert "\x02asyncio\x03" in results.entry_snippets["id2"]
 
 
+def test_search_gives_a_snippet_for_each_ranked_entry_and_no_other(store: Store) -> None:
+    store.record_fetch(FetchRecord("f", "ok"), [
+        entry(n, title=f"Post {n}", text=("wagtail " * (n % 7 + 1)) + f"filler {n}")
+        for n in range(40)])
+    found = store.search("wagtail", limit=6)
+    ids = [r.id for r in found.entries]
+    assert len(ids) == 6
+    assert set(found.entry_snippets) == set(ids)
+    assert all("\x02wagtail\x03" in found.entry_snippets[i] for i in ids)
+
+
 def test_featured_only_counts_published(store: Store) -> None:
     published = Issue(5, dt.date(2026, 1, 2), status="published", sections=[
         Section("news", "News", items=[Item("A", "https://a/")])])

@@ -16,11 +16,13 @@ from digest.model import Entry, Issue, Item, Section
 from digest.store import (
     _MIGRATIONS,
     SCHEMA_VERSION,
+    WEEK_OF,
     EntryFilter,
     FetchRecord,
     Store,
     StoreError,
     _split_sql,
+    _week,
     fts_query,
 )
 
@@ -313,3 +315,26 @@ def test_the_whole_order_of_a_filter_can_be_given_up_once_its_matches_are_read(
     whole = store.entry_rowids(EntryFilter(text="python"), stop=lambda: False)
     assert whole == store.entry_rowids(EntryFilter(text="python"))
     assert whole is not None and len(whole) == 9000
+
+
+def test_a_batch_goes_in_week_by_week_and_its_first_copy_wins(store: Store) -> None:
+    day = dt.datetime(2026, 5, 1, tzinfo=UTC)
+    dated = [dataclasses.replace(entry(n), published=day + dt.timedelta(days=off))
+             for n, off in enumerate([30, -400, 2, 2.5, -1, 90])]
+    later_copy = dataclasses.replace(entry(3, title="A later copy"),
+                                     published=day - dt.timedelta(days=900))
+    store.record_fetches([(FetchRecord("https://a/", "ok", 200), dated[:4]),
+                          (FetchRecord("https://b/", "ok", 200), [later_copy, *dated[4:]])])
+    keys = [k for (k,) in store.db.execute("SELECT order_key FROM entries ORDER BY rowid")]
+    assert keys == sorted(keys)  # the full-text rowids rose through the insert
+    assert store.entry("id3").title == "Post 3"  # type: ignore[union-attr]
+    assert {r.rowid for r in store.list_entries(EntryFilter(text="post"), limit=100)} == set(
+        store.entry_rowids(EntryFilter()))
+
+
+def test_the_python_week_is_the_sql_week() -> None:
+    db = sqlite3.connect(":memory:")
+    for value in (0.0, 0.5, -0.5, 604799.9, 604800.0, -604800.5, -1.0, 1.7e9, -2.2e9,
+                  2.5e11, -9e18, 1e300, -1e300):
+        (sql,), = db.execute(f"SELECT {WEEK_OF} FROM (SELECT ? AS sort_time)", (value,))
+        assert _week(value) == sql, value

@@ -190,10 +190,10 @@ class InboxScreen(Screen[None]):
     def _run_query(self, flt: EntryFilter, keep_position: bool,
                    count: bool) -> tuple[EntryFilter, RowSet | None, int | None]:
         store = self.digest_app.store
-        # The first screenful comes from an index kept in the inbox order (the
-        # date index, or the full-text index keyed by it) in a millisecond or
-        # two; the whole order, which the count and the scrollbar need, takes
-        # 50-100 ms at 100,000 entries, so the first page is shown meanwhile.
+        # The first screenful comes from an index in the inbox order (the date
+        # index, or the full-text index keyed by week) in 1-10 ms; the whole
+        # order, which the count and the scrollbar need, takes 30-80 ms at
+        # 100,000 entries, so the first page is shown meanwhile.
         first = [row.rowid for row in store.list_entries(flt, limit=FIRST_PAGE)]
         ids: list[int] | None
         if len(first) < FIRST_PAGE:  # that was all of it

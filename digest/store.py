@@ -587,12 +587,15 @@ class Store:
         return where, args
 
     @overload
-    def entry_rowids(self, flt: EntryFilter = ..., stop: None = None) -> list[int]: ...
+    def entry_rowids(self, flt: EntryFilter = ..., stop: None = None,
+                     matches: str | None = None) -> list[int]: ...
     @overload
-    def entry_rowids(self, flt: EntryFilter, stop: Callable[[], bool]) -> list[int] | None: ...
+    def entry_rowids(self, flt: EntryFilter, stop: Callable[[], bool],
+                     matches: str | None = None) -> list[int] | None: ...
 
     def entry_rowids(self, flt: EntryFilter = EntryFilter(),
-                     stop: Callable[[], bool] | None = None) -> list[int] | None:
+                     stop: Callable[[], bool] | None = None,
+                     matches: str | None = None) -> list[int] | None:
         """The rowids of every matching entry, newest first: the inbox's whole order.
 
         A list of ints is cheap even at 100,000 entries; rows are then paged in
@@ -600,20 +603,32 @@ class Store:
         filter without its words is cached until the data changes, so a
         keystroke costs one full-text match and a pass over ints. ``stop`` is
         asked once the matches are read: the TUI gives up on a list the
-        editor has already typed past (None is returned).
+        editor has already typed past (None is returned). ``matches`` is what
+        ``matching(flt.text)`` gave, when it was read ahead.
         """
         base = self._ordered(replace(flt, text=""))
-        query = fts_query(flt.text)
-        if not query:
+        if not fts_query(flt.text):
             return list(base)
-        # One JSON array in one step: a row at a time, the step gave up the GIL
-        # 100,000 times and waited its turn each time the UI thread was drawing.
-        (found,), = self.db.execute(
-            "SELECT json_group_array(rowid & ?) FROM entries_fts WHERE entries_fts MATCH ?",
-            (_ROWID_MASK, query))
+        found = self.matching(flt.text) if matches is None else matches
         if stop is not None and stop():
             return None
         return list(filter(set(json.loads(found)).__contains__, base))
+
+    def matching(self, text: str) -> str:
+        """The rowids of the entries that match ``text``, as a JSON array.
+
+        One step of SQLite, which holds no GIL while it works: the TUI reads
+        it on another thread while the first screenful is read and drawn.
+        Row by row, the step gave up the GIL 100,000 times and waited its
+        turn each time the UI thread was drawing.
+        """
+        query = fts_query(text)
+        if not query:
+            return "[]"
+        (found,), = self.db.execute(
+            "SELECT json_group_array(rowid & ?) FROM entries_fts WHERE entries_fts MATCH ?",
+            (_ROWID_MASK, query))
+        return str(found)
 
     def _ordered(self, flt: EntryFilter) -> tuple[int, ...]:
         """The date order for ``flt``, one copy for every thread until the data changes.

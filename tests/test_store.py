@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import multiprocessing
 import sqlite3
 import threading
@@ -315,6 +316,18 @@ def test_the_whole_order_of_a_filter_can_be_given_up_once_its_matches_are_read(
     whole = store.entry_rowids(EntryFilter(text="python"), stop=lambda: False)
     assert whole == store.entry_rowids(EntryFilter(text="python"))
     assert whole is not None and len(whole) == 9000
+
+
+def test_matches_read_ahead_give_the_same_whole_order(store: Store) -> None:
+    store.record_fetch(FetchRecord("https://blog/", "ok", 200),
+                       [entry(n, title=f"Python {n}" if n % 3 else f"Rust {n}")
+                        for n in range(300)])
+    flt = EntryFilter(text="python")
+    ahead = str(in_thread(lambda: store.matching("python")))  # read elsewhere, as the TUI does
+    assert len(json.loads(ahead)) == 200
+    assert store.entry_rowids(flt, matches=ahead) == store.entry_rowids(flt)
+    assert store.entry_rowids(flt, matches="[]") == []
+    assert store.matching("") == "[]"
 
 
 def test_a_batch_goes_in_week_by_week_and_its_first_copy_wins(store: Store) -> None:

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from textual.widgets import Input, Static
 
 from digest.config import Project
-from digest.store import EntryFilter, FetchRecord, Store
+from digest.store import EntryFilter, EntryRow, FetchRecord, Store
 from digest.tui.app import make_app
 from digest.tui.screens.help import HelpScreen
 from digest.tui.screens.inbox import FIRST_PAGE
@@ -351,10 +351,11 @@ async def test_a_filter_shows_its_first_screenful_before_the_whole_order(
     whole_order = threading.Event()
     read_whole = store.entry_rowids
 
-    def held_back(flt: EntryFilter, stop: Callable[[], bool] | None = None) -> list[int] | None:
+    def held_back(flt: EntryFilter, stop: Callable[[], bool] | None = None,
+                  matches: str | None = None) -> list[int] | None:
         if flt.text == "digest":
             assert whole_order.wait(10)
-        return read_whole(flt, stop)  # type: ignore[arg-type]
+        return read_whole(flt, stop, matches)  # type: ignore[arg-type]
 
     monkeypatch.setattr(store, "entry_rowids", held_back)
     app = make_app(project, store, today=TODAY, autosave_delay=0.05)
@@ -380,3 +381,37 @@ async def test_a_filter_shows_its_first_screenful_before_the_whole_order(
         assert entry_list(app).cursor == 2  # the whole order kept the cursor where it was
         assert "260 of 268 entries" in screen_text(app)
         assert not screen.partial
+
+
+async def test_the_matches_of_the_whole_order_are_read_beside_the_first_screenful(
+        project: Project, store: Store, monkeypatch) -> None:
+    # The first screenful's read waits until the whole order's full-text read
+    # has begun: read one after the other, as before, the filter never ends.
+    many = [dataclasses.replace(ENTRY_TEMPLATE, id=f"m{n:03d}", link=f"https://m.example/{n}",
+                                title=f"Digest note {n}",
+                                published=ENTRY_TEMPLATE.published - dt.timedelta(hours=n))
+            for n in range(260)]
+    store.record_fetch(FetchRecord(BLOG, "ok", 200), many)
+    matching_begun = threading.Event()
+    read_matches, read_page = store.matching, store.list_entries
+
+    def matching(text: str) -> str:
+        if text == "digest":
+            matching_begun.set()
+        return read_matches(text)
+
+    def list_entries(flt: EntryFilter, limit: int = 100, offset: int = 0) -> list[EntryRow]:
+        if flt.text == "digest":
+            assert matching_begun.wait(10), "the whole order was not read alongside"
+        return read_page(flt, limit, offset)
+
+    monkeypatch.setattr(store, "matching", matching)
+    monkeypatch.setattr(store, "list_entries", list_entries)
+    app = make_app(project, store, today=TODAY, autosave_delay=0.05)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"digest")
+        await settle(pilot)
+        assert list(entry_list(app).ids) == store.entry_rowids(EntryFilter(text="digest"))
+        assert "260 of 268 entries" in screen_text(app)
+        assert not inbox(app).partial

@@ -9,6 +9,7 @@ thread workers (latest wins), so typing in the filter never waits on SQLite.
 from __future__ import annotations
 
 import datetime as dt
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, cast
 
 from textual import on, work
@@ -111,6 +112,8 @@ class InboxScreen(Screen[None]):
         self._querying = False
         #: The filter whose first screenful is on show until its whole order arrives.
         self._first_shown: EntryFilter | None = None
+        #: Where a filter's whole order is read while its first screenful is.
+        self._whole_lists = ThreadPoolExecutor(1, thread_name_prefix="digest-whole-list")
 
     @property
     def digest_app(self) -> DigestApp:
@@ -142,6 +145,9 @@ class InboxScreen(Screen[None]):
         self.watch(app, "entries_version", self._entries_changed, init=False)
         self.watch(app, "fetch_state", self._fetch_state_changed)
         self._query(self.filter, keep_position=True, count=True)
+
+    def on_unmount(self) -> None:
+        self._whole_lists.shutdown(wait=False, cancel_futures=True)
 
     # --- state in ------------------------------------------------------------
 
@@ -194,14 +200,21 @@ class InboxScreen(Screen[None]):
         # index, or the full-text index keyed by week) in 1-10 ms; the whole
         # order, which the count and the scrollbar need, takes 30-80 ms at
         # 100,000 entries, so the first page is shown meanwhile.
+        # SQLite reads every match for the whole order on another thread
+        # meanwhile; the Python part of the whole order waits until the first
+        # screenful is shown, so the two do not take turns with the GIL.
+        matches = self._whole_lists.submit(store.matching, flt.text) if flt.text else None
         first = [row.rowid for row in store.list_entries(flt, limit=FIRST_PAGE)]
         ids: list[int] | None
         if len(first) < FIRST_PAGE:  # that was all of it
+            if matches:
+                matches.cancel()
             ids = first
         else:
             self.app.call_from_thread(self._show_first_page, flt, RowSet(first, keep_position))
             # Typed past already: the next query's first page matters more than this count.
-            ids = store.entry_rowids(flt, stop=lambda: self._pending is not None)
+            ids = store.entry_rowids(flt, stop=lambda: self._pending is not None,
+                                     matches=matches.result() if matches else None)
         total = store.count_entries(EntryFilter(hide_dismissed=False)) if count else None
         return flt, None if ids is None else RowSet(ids, keep_position), total
 

@@ -415,3 +415,28 @@ async def test_the_matches_of_the_whole_order_are_read_beside_the_first_screenfu
         assert list(entry_list(app).ids) == store.entry_rowids(EntryFilter(text="digest"))
         assert "260 of 268 entries" in screen_text(app)
         assert not inbox(app).partial
+
+
+async def test_a_section_key_that_hides_one_of_digests_keys_is_warned_of_and_wins(
+        project: Project, store: Store) -> None:
+    from digest.model import SectionDef
+
+    project = dataclasses.replace(
+        project, sections=(*project.sections, SectionDef("ideas", "Ideas", "i")))
+    app = make_app(project, store, today=TODAY, autosave_delay=0.05)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await settle(pilot)
+        warnings = [n.message for n in app._notifications]  # noqa: SLF001
+        assert "Section key 'i' (Ideas) hides 'Issue'; remap one of them in digest.toml [keys]" \
+            in warnings
+        first = entry_list(app).current
+        assert first is not None
+        await pilot.press("i")  # the section's key, not the issue pane
+        await settle(pilot)
+        assert [i.title for i in draft(project).section("ideas").items] == [first.title]
+
+    remapped = dataclasses.replace(project, keys={"inbox.section.ideas": "I"})
+    app = make_app(remapped, store, today=TODAY, autosave_delay=0.05)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await settle(pilot)
+        assert not [n for n in app._notifications if "hides" in n.message]  # noqa: SLF001

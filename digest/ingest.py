@@ -33,7 +33,6 @@ from digest.feeds.fetch import (
     FetchSettings,
     failed,
     fetch_all,
-    prepare,
     read_local,
 )
 from digest.model import Entry, Feed, FeedStatus
@@ -526,10 +525,8 @@ async def fetch_feeds(
 
     # Forked before the writer thread exists, so no child is a copy of a
     # process in the middle of a transaction.
-    forking = workers > 1 and len(remote) > 4
-    if forking:
-        await prepare()
-    fetchers = _start_fetchers(remote, hashes, settings, workers) if forking else []
+    fetchers = _start_fetchers(remote, hashes, settings, workers) \
+        if workers > 1 and len(remote) > 4 else []
     writer: _Writer | None = None
     try:
         writer = _Writer(store, asyncio.get_running_loop())

@@ -157,23 +157,6 @@ def _tls() -> ssl.SSLContext:
     return httpx.create_ssl_context()
 
 
-async def prepare() -> None:
-    """Do the one-off work of a first request now, in a process about to fork.
-
-    httpx imports its transport stack (httpcore, h11, anyio) on first use, and
-    the certificates are loaded on first use too. Done before the fetch
-    processes fork, they are done once instead of once in each process,
-    while the other process is busy with its own share.
-    """
-    import anyio
-    import h11
-    import httpcore
-
-    del h11, httpcore
-    await anyio.sleep(0)  # loads anyio's asyncio backend, imported on first use
-    _tls()
-
-
 async def fetch_all(
     requests: Sequence[FetchRequest],
     settings: FetchSettings,

@@ -339,15 +339,20 @@ async def test_a_note_by_hand_goes_to_the_notes_of_a_notes_section(
         assert draft(project).section("updates").notes == "13 pull requests merged."
 
 
-async def test_a_filter_shows_its_first_screenful_before_the_whole_order(
-        project: Project, store: Store, monkeypatch) -> None:
-    # 260 posts match "digest": more than the first page, so the whole order is
-    # read after it. Reading it is held back, as a big store would take its time.
+def store_digest_notes(store: Store) -> None:
+    """260 posts that match "digest", an hour apart: more than the first page."""
     many = [dataclasses.replace(ENTRY_TEMPLATE, id=f"m{n:03d}", link=f"https://m.example/{n}",
                                 title=f"Digest note {n}",
                                 published=ENTRY_TEMPLATE.published - dt.timedelta(hours=n))
             for n in range(260)]
     store.record_fetch(FetchRecord(BLOG, "ok", 200), many)
+
+
+async def test_a_filter_shows_its_first_screenful_before_the_whole_order(
+        project: Project, store: Store, monkeypatch) -> None:
+    # More posts match "digest" than the first page holds, so the whole order is
+    # read after it. Reading it is held back, as a big store would take its time.
+    store_digest_notes(store)
     whole_order = threading.Event()
     read_whole = store.entry_rowids
 
@@ -387,11 +392,7 @@ async def test_the_matches_of_the_whole_order_are_read_beside_the_first_screenfu
         project: Project, store: Store, monkeypatch) -> None:
     # The first screenful's read waits until the whole order's full-text read
     # has begun: read one after the other, as before, the filter never ends.
-    many = [dataclasses.replace(ENTRY_TEMPLATE, id=f"m{n:03d}", link=f"https://m.example/{n}",
-                                title=f"Digest note {n}",
-                                published=ENTRY_TEMPLATE.published - dt.timedelta(hours=n))
-            for n in range(260)]
-    store.record_fetch(FetchRecord(BLOG, "ok", 200), many)
+    store_digest_notes(store)
     matching_begun = threading.Event()
     read_matches, read_page = store.matching, store.list_entries
 

@@ -199,22 +199,22 @@ class InboxScreen(Screen[None]):
         # The first screenful comes from an index in the inbox order (the date
         # index, or the full-text index keyed by week) in 1-10 ms; the whole
         # order, which the count and the scrollbar need, takes 30-80 ms at
-        # 100,000 entries, so the first page is shown meanwhile.
-        # SQLite reads every match for the whole order on another thread
-        # meanwhile; the Python part of the whole order waits until the first
-        # screenful is shown, so the two do not take turns with the GIL.
+        # 100,000 entries, so the first page is shown meanwhile. SQLite reads
+        # the whole order's matches on another thread from the start; their
+        # Python part waits until the first page is shown, so the two threads
+        # do not take turns with the GIL.
         matches = self._whole_lists.submit(store.matching, flt.text) if flt.text else None
         first = [row.rowid for row in store.list_entries(flt, limit=FIRST_PAGE)]
         ids: list[int] | None
         if len(first) < FIRST_PAGE:  # that was all of it
-            if matches:
+            if matches is not None:
                 matches.cancel()
             ids = first
         else:
             self.app.call_from_thread(self._show_first_page, flt, RowSet(first, keep_position))
             # Typed past already: the next query's first page matters more than this count.
             ids = store.entry_rowids(flt, stop=lambda: self._pending is not None,
-                                     matches=matches.result() if matches else None)
+                                     matches=None if matches is None else matches.result())
         total = store.count_entries(EntryFilter(hide_dismissed=False)) if count else None
         return flt, None if ids is None else RowSet(ids, keep_position), total
 

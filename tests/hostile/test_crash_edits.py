@@ -20,6 +20,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -53,8 +54,12 @@ def test_the_kill_test_catches_a_save_that_is_not_atomic(
     """Writing the file in place, as a naive save would, is caught at once."""
 
     def in_place(path: Path, data: bytes) -> None:
+        # A slow disk: each chunk takes a moment. On a fast one the torn file
+        # lasted so short a time that 20 random kills could all miss it (the
+        # test failed about one run in four on a fresh clone).
         with path.open("wb") as f:
             for start in range(0, len(data), 2048):
+                time.sleep(0.002)
                 f.write(data[start:start + 2048])
                 f.flush()
                 os.fsync(f.fileno())

@@ -12,6 +12,7 @@ interrupted run keeps what it finished.
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import datetime as dt
 import hashlib
@@ -28,6 +29,7 @@ from typing import TYPE_CHECKING
 
 from digest.config import Project
 from digest.feeds.fetch import (
+    LARGE_BODY,
     FetchRequest,
     FetchResult,
     FetchSettings,
@@ -209,23 +211,43 @@ class _Budget:
 
     ``take`` waits until the amount fits; one amount bigger than the whole
     budget is let through alone, so a single huge feed cannot wait forever.
+    Takers are served in turn: small amounts coming and going would otherwise
+    keep a big one from ever finding the budget empty.
     """
 
     def __init__(self, limit: int) -> None:
         self._limit = limit
         self._used = 0
-        self._room = asyncio.Event()
-        self._room.set()
+        self._waiting: collections.deque[tuple[int, asyncio.Future[None]]] = collections.deque()
+
+    def _fits(self, amount: int) -> bool:
+        return not self._used or self._used + amount <= self._limit
 
     async def take(self, amount: int) -> None:
-        while self._used and self._used + amount > self._limit:
-            self._room.clear()
-            await self._room.wait()
-        self._used += amount
+        if not self._waiting and self._fits(amount):
+            self._used += amount
+            return
+        turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiting.append((amount, turn))
+        try:
+            await turn
+        except asyncio.CancelledError:
+            if turn.done() and not turn.cancelled():
+                self.give(amount)  # served, but cancelled before it could use it
+            else:
+                self._waiting.remove((amount, turn))
+                self._serve()
+            raise
 
     def give(self, amount: int) -> None:
         self._used -= amount
-        self._room.set()
+        self._serve()
+
+    def _serve(self) -> None:
+        while self._waiting and self._fits(self._waiting[0][0]):
+            amount, turn = self._waiting.popleft()
+            self._used += amount
+            turn.set_result(None)
 
 
 def _follow_parent(parent: int) -> None:
@@ -372,19 +394,27 @@ async def _fetch_and_parse(conn: Connection, requests: list[FetchRequest],
     the time limit would end the whole run that much later. One body is
     parsed at a time, in a thread beside the event loop.
     """
-    backlog: asyncio.Queue[FetchResult | None] = asyncio.Queue()
+    backlog: asyncio.Queue[tuple[FetchResult, asyncio.Event | None] | None] = asyncio.Queue()
     budget = _Budget(_BACKLOG_BYTES)
 
     async def on_result(result: FetchResult) -> None:
         await budget.take(len(result.body))
-        backlog.put_nowait(result)
+        # A large body keeps its worker (and so fetch_all's one large-body
+        # turn) until it is parsed: the next large feed is not read meanwhile.
+        parsed = asyncio.Event() if len(result.body) > LARGE_BODY else None
+        backlog.put_nowait((result, parsed))
+        if parsed is not None:
+            await parsed.wait()
 
     async def parse() -> None:
-        while (result := await backlog.get()) is not None:
+        while (item := await backlog.get()) is not None:
+            result, parsed = item
             # A blocking send: when the writing side falls behind, this share waits.
             conn.send(await _read_result(result, hashes.get(result.request.url, ""), settings,
                                          _parse_beside))
             budget.give(len(result.body))
+            if parsed is not None:
+                parsed.set()
 
     async with asyncio.TaskGroup() as group:
         group.create_task(parse())

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
-__all__ = ["clean_line", "clean_text", "html_to_text"]
+__all__ = ["BODY_CHARS", "clean_line", "clean_text", "clip_body", "html_to_text"]
 
 # Escape sequences are removed whole, so their payload (an OSC 52 clipboard
 # blob, a window title) does not leak into the text as junk. An unterminated
@@ -51,6 +51,31 @@ def clean_text(s: str) -> str:
     if "\u2028" in s or "\u2029" in s:
         s = s.replace("\u2028", "\n").replace("\u2029", "\n")
     return _DIRTY.sub("", s)
+
+
+#: The most of one post's body (its HTML, or its plain text) that digest keeps.
+#: The preview shows the first 20,000 characters and search reads the rest;
+#: past this, a post is almost always embedded data (base64 images, a whole
+#: archive in one item), and a feed of twenty such posts would weigh hundreds
+#: of megabytes in memory on its way to the store.
+BODY_CHARS = 50_000
+_CUT_MARK = " […]"
+
+
+def clip_body(s: str) -> str:
+    """``s`` cut to BODY_CHARS, never inside a tag or an entity, ending in "[…]".
+
+    Cutting an already cut body changes nothing, so both feed readers can cut
+    at whichever point they hold the text and still give equal results.
+    """
+    if len(s) <= BODY_CHARS:
+        return s
+    cut = s[: BODY_CHARS - len(_CUT_MARK)]
+    for opener, closer in (("<", ">"), ("&", ";")):
+        at = cut.rfind(opener)
+        if at > cut.rfind(closer):
+            cut = cut[:at]
+    return cut + _CUT_MARK
 
 
 def clean_line(s: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 from dataclasses import replace
 from pathlib import Path
@@ -11,7 +12,7 @@ from typing import Any
 import pytest
 
 from digest.feeds.fetch import FetchSettings
-from digest.ingest import FetchSummary, fetch_feeds
+from digest.ingest import FetchSummary, _Budget, fetch_feeds
 from digest.store import Store
 from tests.feeddata import BLOG_ATOM, HTML_PAGE, MALFORMED, PLANET_RSS
 from tests.feedserver import FeedServer
@@ -247,3 +248,51 @@ def test_slow_parsing_does_not_hold_back_the_next_downloads(
     # download waited for its parse, the last would be asked ~1 s after the first.
     assert took >= 2.0
     assert asked[-1] - asked[0] < 0.5
+
+
+def test_a_big_amount_is_not_starved_by_small_ones_coming_and_going() -> None:
+    """A 20 MB body waiting for an empty backlog gets it before later small ones.
+
+    Before takers were served in turn, small bodies kept arriving while the
+    backlog drained, so it was never empty and the big one waited for the
+    end of the run (and took the time budgets of the feeds behind it).
+    """
+
+    async def scenario() -> list[str]:
+        budget = _Budget(10)
+        served: list[str] = []
+
+        async def taker(name: str, amount: int) -> None:
+            await budget.take(amount)
+            served.append(name)
+
+        await budget.take(4)  # a small body being parsed
+        big = asyncio.create_task(taker("big", 20))
+        await asyncio.sleep(0)
+        smalls = [asyncio.create_task(taker(f"small{n}", 2)) for n in range(3)]
+        await asyncio.sleep(0)
+        assert served == []  # all wait: the big one is first in line
+        budget.give(4)
+        await asyncio.sleep(0)
+        assert served == ["big"]
+        budget.give(20)
+        await asyncio.gather(big, *smalls)
+        return served
+
+    assert asyncio.run(scenario()) == ["big", "small0", "small1", "small2"]
+
+
+def test_a_taker_cancelled_while_waiting_leaves_the_budget_as_it_was() -> None:
+    async def scenario() -> int:
+        budget = _Budget(10)
+        await budget.take(8)
+        waiting = asyncio.create_task(budget.take(5))
+        await asyncio.sleep(0)
+        waiting.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await waiting
+        budget.give(8)
+        await budget.take(10)  # the whole budget is free again
+        return 0
+
+    assert asyncio.run(scenario()) == 0

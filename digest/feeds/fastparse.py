@@ -60,8 +60,10 @@ from digest.textclean import (
     _PARA,
     _SKIP_TAGS,
     _SPACES,
+    BODY_CHARS,
     _TextExtractor,
     clean_text,
+    clip_body,
     html_to_text,
 )
 
@@ -543,6 +545,7 @@ _XML_NS = "http://www.w3.org/XML/1998/namespace"
 _XHTML_NS = "http://www.w3.org/1999/xhtml"
 _ATOM_NS = "http://www.w3.org/2005/Atom"
 _XLINK_NS = "http://www.w3.org/1999/xlink"
+_BODIES = frozenset(("content", "summary", "description"))
 _MAX_DEPTH = 256
 
 
@@ -909,6 +912,10 @@ class _Port:
                 output = output.encode("iso-8859-1").decode("utf-8")
             if _C1.search(output):
                 output = output.translate(_cp1252)
+        if len(output) > BODY_CHARS and element in _BODIES and self.inentry:
+            # parse.py cuts every body it is handed the same way; cut here, a
+            # feed of huge posts is not held whole until then.
+            output = clip_body(output)
         if element in ("category", "tags", "itunes_keywords"):
             return output
         if element == "title" and -1 < self.title_depth <= self.depth:
@@ -1613,66 +1620,126 @@ def _attrs(element: ET.Element, prefixes: dict[str, set[str]]) -> dict[str, str]
     return attrs_d
 
 
-def _walk(port: _Port, root: ET.Element, decls: dict[ET.Element, list[tuple[str, str]]]) -> None:
-    """Replay the tree as the SAX events feedparser's strict parser sees."""
-    prefixes: dict[str, set[str]] = {}
-    bound: dict[str, str] = {}
-    names: dict[str, tuple[str, str, bool]] = {}
+class _Walker:
+    """Replays the document as the SAX events feedparser's strict parser sees, as it is read.
 
-    def mapped(element: ET.Element) -> tuple[str, str, bool]:
+    The tree is built a chunk at a time, and each element leaves it once the
+    port has seen its end and its tail, so a 20 MB feed never holds more
+    than the entry being read (and the port what it kept), not a tree of
+    the whole document.
+    """
+
+    def __init__(self, port: _Port) -> None:
+        self.port = port
+        self.prefixes: dict[str, set[str]] = {}
+        self.bound: dict[str, str] = {}
+        self.names: dict[str, tuple[str, str, bool]] = {}
+        self.declared: list[tuple[str, str]] = []
+        #: Open elements the port has seen start; each holds its parent.
+        self.open: list[ET.Element] = []
+        #: An element whose text (True) or tail (False) is complete once the next event comes.
+        self.pending: tuple[ET.Element, bool] | None = None
+        #: An XHTML content element, replayed whole at its end, and how deep inside it.
+        self.xhtml: ET.Element | None = None
+        self.xhtml_depth = 0
+        self.done = False
+
+    def mapped(self, element: ET.Element) -> tuple[str, str, bool]:
         # (tag, handler name, unprefixed); recomputed after every namespace
         # declaration, as feedparser maps each tag with the declarations so far.
-        info = names.get(element.tag)
+        info = self.names.get(element.tag)
         if info is None:
+            port = self.port
             if element.tag[:1] == "{":
                 namespace, _, local = element.tag[1:].partition("}")
                 tag = port.tag_of(namespace, local)
             else:
                 tag = port.tag_of(None, element.tag)
             info = (tag, *port.method_name(tag))
-            names[element.tag] = info
+            self.names[element.tag] = info
         return info
 
-    def open_(element: ET.Element) -> bool:
-        if decls:
-            for prefix, uri in decls.get(element, ()):
+    def flush(self) -> None:
+        if self.pending is not None:
+            element, is_text = self.pending
+            self.pending = None
+            data = element.text if is_text else element.tail
+            if data:
+                self.port.handle_data(data)
+
+    def declare(self, prefix: str, uri: str) -> None:
+        if self.xhtml is None:
+            self.declared.append((prefix, uri))
+
+    def start(self, element: ET.Element) -> None:
+        if self.xhtml is not None:
+            self.xhtml_depth += 1
+            return
+        if self.done:
+            return
+        self.flush()
+        if len(self.open) > _MAX_DEPTH:
+            raise _Unsupported("nesting")
+        port = self.port
+        if self.declared:
+            for prefix, uri in self.declared:
                 if not uri:
                     continue
-                if " " in uri or uri == _XLINK_NS or bound.setdefault(prefix, uri) != uri:
+                if " " in uri or uri == _XLINK_NS or self.bound.setdefault(prefix, uri) != uri:
                     raise _Unsupported("namespace declaration")
-                prefixes.setdefault(uri, set()).add(prefix)
+                self.prefixes.setdefault(uri, set()).add(prefix)
                 if not prefix and uri.lower() not in _MATCH_NS:
                     raise _Unsupported("unknown default namespace")
                 port.track_namespace(prefix or None, uri)
-                names.clear()
-        tag, name, unprefixed = mapped(element)
-        port.start(tag, name, unprefixed, _attrs(element, prefixes) if element.attrib else {})
+                self.names.clear()
+            self.declared = []
+        tag, name, unprefixed = self.mapped(element)
+        port.start(tag, name, unprefixed,
+                   _attrs(element, self.prefixes) if element.attrib else {})
         if port.incontent and port.contentparams.get("type") == "application/xhtml+xml":
-            port.xhtml(element)
-            port.end(name)
-            return False
-        if element.text:
-            port.handle_data(element.text)
-        return True
+            self.xhtml, self.xhtml_depth = element, 0
+            return
+        self.open.append(element)
+        self.pending = (element, True)
 
-    if not open_(root):
-        return
-    stack: list[tuple[ET.Element, Any]] = [(root, iter(root))]
-    while stack:
-        parent, children = stack[-1]
-        child = next(children, None)
-        if child is None:
-            stack.pop()
-            port.end(mapped(parent)[1])
-            if stack and parent.tail:
-                port.handle_data(parent.tail)
-            continue
-        if len(stack) > _MAX_DEPTH:
-            raise _Unsupported("nesting")
-        if open_(child):
-            stack.append((child, iter(child)))
-        elif child.tail:
-            port.handle_data(child.tail)
+    def end(self, element: ET.Element) -> None:
+        if self.xhtml is not None:
+            if self.xhtml_depth:
+                self.xhtml_depth -= 1
+                return
+            self.xhtml = None
+            self.port.xhtml(element)
+            self.port.end(self.mapped(element)[1])
+        elif self.done:
+            return
+        else:
+            self.flush()
+            self.open.pop()
+            self.port.end(self.mapped(element)[1])
+        if not self.open:
+            self.done = True  # the root's tail, and anything after it, is not replayed
+            return
+        self.pending = (element, False)
+        self.open[-1].remove(element)  # the tail is still set on it, and read from it
+
+
+def _walk(port: _Port, parser: Any, data: bytes, chunk: int = 1 << 16) -> None:
+    """Feed ``data`` to the pull parser a chunk at a time, replaying each event as it comes."""
+    walker = _Walker(port)
+    for offset in range(0, len(data) + chunk, chunk):
+        if offset < len(data):
+            parser.feed(data[offset:offset + chunk])
+        else:
+            parser.close()
+        for event, item in parser.read_events():
+            if event == "start":
+                walker.start(item)
+            elif event == "end":
+                walker.end(item)
+            else:
+                walker.declare(*item)
+    if not walker.done:
+        raise _Unsupported("no root element")
 
 
 def parse(body: bytes, url: str, headers: dict[str, str]) -> FastFeed | None:
@@ -1690,32 +1757,11 @@ def parse(body: bytes, url: str, headers: dict[str, str]) -> FastFeed | None:
     first = _FIRST_ELEMENT.search(data)
     if first is None or _PROLOG_MARKUP.search(data, 0, first.start()):
         return None  # a DOCTYPE and its entities: feedparser rewrites those
-    parser: Any = ET.XMLPullParser(events=("start-ns", "start"))
+    parser: Any = ET.XMLPullParser(events=("start-ns", "start", "end"))
+    port = _Port(url)
     try:
-        parser.feed(data)
-        parser.close()
-        events: list[tuple[str, Any]] = list(parser.read_events())
-    except (ET.ParseError, ValueError):
-        return None
-    decls: dict[ET.Element, list[tuple[str, str]]] = {}
-    pending: list[tuple[str, str]] = []
-    root: ET.Element | None = None
-    for event, item in events:
-        if event == "start-ns":
-            pending.append(item)
-        else:
-            element: ET.Element = item
-            if root is None:
-                root = element
-            if pending:
-                decls[element] = pending
-                pending = []
-    if root is None:
-        return None
-    try:
-        port = _Port(url)
-        _walk(port, root, decls)
-    except _Unsupported:
+        _walk(port, parser, data)
+    except (ET.ParseError, _Unsupported):
         return None
     except (KeyError, IndexError, TypeError, AttributeError, ValueError, RecursionError):
         return None  # feedparser itself would trip here; let it report how

@@ -20,6 +20,7 @@ import errno
 import functools
 import http
 import inspect
+import io
 import os
 import socket
 import ssl
@@ -49,6 +50,8 @@ Outcome = Literal["ok", "not-modified", "error", "gone", "skipped"]
 
 #: A body at most this long is read to its end rather than dropped, to keep the connection.
 _DRAIN_BYTES = 64 * 1024
+#: Past this many bytes a body is a large one; see _OneLarge.
+LARGE_BODY = 4_000_000
 #: Statuses that redirect; 301 and 308 are the permanent ones.
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 PERMANENT_REDIRECTS = frozenset({301, 308})
@@ -123,6 +126,43 @@ class FetchResult:
 ResultCallback = Callable[[FetchResult], Awaitable[None] | None]
 
 
+class _OneLarge:
+    """Lets one worker at a time hold a large body, from LARGE_BODY bytes until it is handed on.
+
+    Without it, a run that meets several 20 MB feeds at once holds each of
+    them whole while the parser is busy with the first: memory would grow
+    with the number of large feeds instead of the size of one. The others
+    wait with their connection idle, and their time budget stands still
+    meanwhile: a feed must not time out for waiting its turn.
+    """
+
+    def __init__(self) -> None:
+        self._lock = asyncio.Lock()
+        self._owner: asyncio.Task[Any] | None = None
+
+    async def enter(self, deadline: asyncio.Timeout | None) -> None:
+        """Wait for the turn; the time waited is added to the feed's own ``deadline``."""
+        me = asyncio.current_task()
+        if self._owner is me:
+            return
+        when = deadline.when() if deadline is not None else None
+        if deadline is None or when is None or not self._lock.locked():
+            await self._lock.acquire()
+        else:
+            loop = asyncio.get_running_loop()
+            began = loop.time()
+            deadline.reschedule(None)  # the budget stands still while the feed waits
+            await self._lock.acquire()
+            deadline.reschedule(when + loop.time() - began)
+        self._owner = me
+
+    def leave(self) -> None:
+        if self._owner is not None and self._owner is asyncio.current_task():
+            self._owner = None
+            self._lock.release()
+
+
+
 def new_client(settings: FetchSettings, *, connections: int | None = None,
                verify: ssl.SSLContext | bool = True) -> httpx.AsyncClient:
     """An HTTP client with ``connections`` keep-alive connections (default: the concurrency).
@@ -182,16 +222,21 @@ async def fetch_all(
     # A client per worker, not one shared: httpcore's pool looks at every one
     # of its connections on each request and each response, which at 32
     # connections cost more CPU than the feeds' own HTTP.
+    large = _OneLarge()
+
     async def worker() -> None:
         async with new_client(settings, connections=1, verify=_tls()) as client:
             for index, req in pending:
-                result = await fetch_one(client, req, settings)
-                if keep:
-                    results[index] = result
-                if on_result is not None:
-                    maybe = on_result(result)
-                    if inspect.isawaitable(maybe):
-                        await maybe
+                try:
+                    result = await fetch_one(client, req, settings, large)
+                    if keep:
+                        results[index] = result
+                    if on_result is not None:
+                        maybe = on_result(result)
+                        if inspect.isawaitable(maybe):
+                            await maybe
+                finally:
+                    large.leave()
 
     workers = min(max(1, settings.concurrency), len(requests))
     try:
@@ -208,19 +253,21 @@ async def fetch_all(
 
 
 async def fetch_one(
-    client: httpx.AsyncClient, req: FetchRequest, settings: FetchSettings
+    client: httpx.AsyncClient, req: FetchRequest, settings: FetchSettings,
+    large: _OneLarge | None = None,
 ) -> FetchResult:
     """Fetch one feed; whatever goes wrong comes back as the feed's error result."""
     started = time.monotonic()
     try:
-        return await _fetch_one(client, req, settings, started)
+        return await _fetch_one(client, req, settings, started, large)
     except Exception as exc:  # one feed's surprise must not end the run
         error = _one_line(f"{type(exc).__name__}: {exc}")
         return _result(req, "error", started, final_url=req.url, error=error)
 
 
 async def _fetch_one(
-    client: httpx.AsyncClient, req: FetchRequest, settings: FetchSettings, started: float
+    client: httpx.AsyncClient, req: FetchRequest, settings: FetchSettings, started: float,
+    large: _OneLarge | None,
 ) -> FetchResult:
     now = datetime.now(UTC)
     if req.retry_after is not None and _as_utc(req.retry_after) > now:
@@ -249,8 +296,8 @@ async def _fetch_one(
     trace = _Trace(url=req.url)
     timed_out = False
     try:
-        async with asyncio.timeout(settings.total_timeout):
-            return await _fetch_http(client, req, address, settings, trace, started)
+        async with asyncio.timeout(settings.total_timeout) as trace.deadline:
+            return await _fetch_http(client, req, address, settings, trace, started, large)
     except TimeoutError:
         error = f"timed out after {settings.total_timeout:g} s (total)"
         timed_out = True
@@ -277,6 +324,8 @@ class _Trace:
 
     url: str
     status: int | None = None
+    #: The feed's time budget, moved on by the time it waits its turn for a large body.
+    deadline: asyncio.Timeout | None = None
 
 
 async def _fetch_http(
@@ -286,6 +335,7 @@ async def _fetch_http(
     settings: FetchSettings,
     trace: _Trace,
     started: float,
+    large: _OneLarge | None,
 ) -> FetchResult:
     headers: dict[str, str] = {}
     # The validators were the final response's; every hop gets them so the end
@@ -375,7 +425,7 @@ async def _fetch_http(
                     error=message,
                 )
 
-            body, error = await _read_capped(response, settings.max_bytes)
+            body, error = await _read_capped(response, settings.max_bytes, large, trace.deadline)
             if error:
                 return _error(req, started, url, status, error)
             return _result(
@@ -411,7 +461,8 @@ async def _release(response: httpx.Response) -> None:
     await response.aclose()
 
 
-async def _read_capped(response: httpx.Response, cap: int) -> tuple[bytes, str]:
+async def _read_capped(response: httpx.Response, cap: int, large: _OneLarge | None = None,
+                       deadline: asyncio.Timeout | None = None) -> tuple[bytes, str]:
     """Read and decode the body, stopping as soon as the decoded size passes ``cap``.
 
     Decoding happens here rather than in httpx because httpx inflates each
@@ -427,7 +478,11 @@ async def _read_capped(response: httpx.Response, cap: int) -> tuple[bytes, str]:
         decoders = [_decoder(name) for name in reversed(content_encoding.lower().split(","))]
     except ValueError as exc:
         return b"", str(exc)
-    chunks: list[bytes] = []
+    if large is not None and declared.isdigit() and int(declared) > LARGE_BODY:
+        await large.enter(deadline)
+    # BytesIO hands its buffer over at the end; joining a list of chunks
+    # would hold the body twice for a moment.
+    chunks = io.BytesIO()
     total = 0
     try:
         async for raw in response.aiter_raw():
@@ -437,7 +492,9 @@ async def _read_capped(response: httpx.Response, cap: int) -> tuple[bytes, str]:
             total += len(data)
             if total > cap:
                 return b"", too_big
-            chunks.append(data)
+            if large is not None and total > LARGE_BODY:
+                await large.enter(deadline)
+            chunks.write(data)
         for n, decoder in enumerate(decoders):
             data = decoder.decode(b"", cap - total + 1, final=True)
             for later in decoders[n + 1 :]:
@@ -445,10 +502,11 @@ async def _read_capped(response: httpx.Response, cap: int) -> tuple[bytes, str]:
             total += len(data)
             if total > cap:
                 return b"", too_big
-            chunks.append(data)
+            chunks.write(data)
     except (zlib.error, brotli.error) as exc:
         return b"", _one_line(f"could not decode the {content_encoding} body: {exc}")
-    body = b"".join(chunks)
+    body = chunks.getvalue()
+    del chunks
     if body[:2] == b"\x1f\x8b":
         # A gzip file served without Content-Encoding: it cannot be a feed as
         # it stands, so unpacking it loses nothing.

@@ -42,7 +42,7 @@ from digest.feeds import fastparse
 from digest.feeds.fastparse import html_text
 from digest.feeds.urls import canonical_url, safe_href
 from digest.model import Entry
-from digest.textclean import clean_line, clean_text, html_to_text
+from digest.textclean import clean_line, clean_text, clip_body, html_to_text
 
 __all__ = ["KEY_LENGTH", "MAX_DECOMPRESSED", "ParsedFeed", "entry_key", "parse_feed"]
 
@@ -587,10 +587,10 @@ def _raw_from_feedparser(e: dict[str, Any], base: str, now: dt.datetime) -> _Raw
             contents[0],
         )
         if isinstance(best, Mapping):
-            content_html = _as_html(_s(best.get("value")), _s(best.get("type")))
+            content_html = _as_html(clip_body(_s(best.get("value"))), _s(best.get("type")))
     detail = e.get("summary_detail")
     mime = _s(detail.get("type")) if isinstance(detail, Mapping) else ""
-    summary_html = _as_html(_s(e.get("summary")), mime)
+    summary_html = _as_html(clip_body(_s(e.get("summary"))), mime)
     if summary_html == content_html:
         summary_html = ""  # feedparser copies content into summary; keep one
     source_title, source_url, source_author = _source(e.get("source"), base, link)
@@ -825,11 +825,11 @@ def _parse_json_feed(body: bytes, url: str, now: dt.datetime) -> ParsedFeed:
     for item in items if isinstance(items, list) else []:
         if not isinstance(item, Mapping):
             continue
-        content_html = clean_text(_s(item.get("content_html")))
-        content_text = clean_text(_s(item.get("content_text")))
+        content_html = clean_text(clip_body(_s(item.get("content_html"))))
+        content_text = clean_text(clip_body(_s(item.get("content_text"))))
         if not content_html and content_text:
             content_html = _as_html(content_text, "text/plain")
-        summary = clean_text(_s(item.get("summary")))
+        summary = clean_text(clip_body(_s(item.get("summary"))))
         raws.append(
             _Raw(
                 title=_json_line(item.get("title")),

@@ -19,6 +19,7 @@ import dataclasses
 import datetime as dt
 import functools
 import re
+import tracemalloc
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -29,7 +30,7 @@ import pytest
 from digest.feeds import fastparse
 from digest.feeds.parse import ParsedFeed, parse_feed
 from digest.model import Entry
-from digest.textclean import html_to_text
+from digest.textclean import BODY_CHARS, html_to_text
 from tests.corpus import CORPUS
 
 NOW = dt.datetime(2026, 6, 7, 12, 0, tzinfo=dt.UTC)
@@ -201,3 +202,68 @@ def test_fast_path_reads_most_of_the_corpus() -> None:
         f"{took_bytes:,}/{all_bytes:,} bytes ({took_bytes / all_bytes:.1%})"
     )
     assert files >= MIN_ALL_FILES
+
+
+# --- posts larger than digest keeps ----------------------------------------------
+
+
+def _huge_posts_feed(posts: int, chars: int) -> bytes:
+    """An RSS feed of ``posts`` posts, each ``chars`` characters of escaped HTML.
+
+    Each post holds one character outside the Basic Multilingual Plane, as
+    real posts with emoji do: Python then stores the whole string at four
+    bytes a character.
+    """
+    para = ("&lt;p&gt;Some text of a very long post 🐍 with a "
+            "&lt;a href=&quot;/x&quot;&gt;link&lt;/a&gt;.&lt;/p&gt;\n")
+    body = para * (chars // len(para) + 1)
+    items = "".join(
+        f"<item><title>Post {n}</title><link>https://example.org/{n}</link>"
+        f"<description>Short {n}</description><content:encoded>{body}</content:encoded></item>"
+        for n in range(posts)
+    )
+    return (
+        '<?xml version="1.0" encoding="utf-8"?>\n'
+        '<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/">'
+        f"<channel><title>Huge</title><link>https://example.org/</link>{items}</channel></rss>"
+    ).encode()
+
+
+def test_a_post_larger_than_digest_keeps_is_cut_the_same_way_by_both_readers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    body = _huge_posts_feed(2, 4 * BODY_CHARS)
+    monkeypatch.setattr(fastparse, "parse", _real_fastparse)
+    fast = parse_feed(body, "https://example.org/feed", now=NOW)
+    monkeypatch.setattr(fastparse, "parse", lambda *args: None)
+    slow = parse_feed(body, "https://example.org/feed", now=NOW)
+    assert list(_differences(fast, slow)) == []
+    assert len(fast.entries) == 2
+    for entry in fast.entries:
+        assert len(entry.content_html) <= BODY_CHARS
+        assert entry.content_html.endswith("[…]")
+        kept = entry.content_html[: -len(" […]")]
+        assert kept.rfind("<") < kept.rfind(">")  # not cut inside a tag
+        assert 'href="https://example.org/x"' in entry.content_html  # links still resolved
+        assert entry.text.startswith("Some text of a very long post 🐍 with a link.")
+        assert entry.text.endswith("[…]") and len(entry.text) <= BODY_CHARS
+
+
+def test_a_feed_of_huge_posts_is_never_held_whole_in_memory() -> None:
+    """Twenty 500,000-character posts: 40 MB as Python strings, were they all kept.
+
+    The document is read a chunk at a time and each post leaves the tree
+    once read, and each is cut to BODY_CHARS as it is read, so the parse
+    holds one post at a time and what is kept of the others.
+    """
+    body = _huge_posts_feed(20, 500_000)
+    assert fastparse.parse(body, "https://example.org/feed", {}) is not None  # the fast path
+    tracemalloc.start()
+    try:
+        parsed = parse_feed(body, "https://example.org/feed", now=NOW)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert len(parsed.entries) == 20
+    kept = sum(4 * (len(e.content_html) + len(e.text)) for e in parsed.entries)
+    assert peak < kept + 12_000_000, f"peak {peak / 1e6:.1f} MB for {kept / 1e6:.1f} MB kept"

@@ -16,6 +16,7 @@ import httpx
 import pytest
 
 from digest.feeds.fetch import (
+    LARGE_BODY,
     FetchRequest,
     FetchResult,
     FetchSettings,
@@ -312,6 +313,56 @@ async def test_body_at_the_cap_is_fine(feed_server: FeedServer) -> None:
     url = feed_server.huge("/exact", CAP.max_bytes, chunked=True, compress="gzip")
     r = await get(url, CAP)
     assert r.outcome == "ok" and len(r.body) == CAP.max_bytes
+
+
+# -- large bodies, one at a time ----------------------------------------------
+
+BIG = LARGE_BODY + 16_000_000
+ROOMY = FetchSettings(connect_timeout=2, read_timeout=10, total_timeout=3, max_bytes=BIG)
+
+
+async def test_a_second_large_body_is_read_only_once_the_first_is_handed_on(
+    feed_server: FeedServer,
+) -> None:
+    """While the first 20 MB body waits to be parsed, the second stops near 4 MB.
+
+    A run meeting several huge feeds at once would otherwise hold them all.
+    The hold here (4 s) is longer than the feeds' 3 s budget: the wait for
+    the turn is not counted against it, so both still arrive whole.
+    """
+    paths = {feed_server.huge("/big1", BIG): "/big1", feed_server.huge("/big2", BIG): "/big2"}
+    other_sent: list[int] = []
+
+    async def on_result(result: FetchResult) -> None:
+        if not other_sent:
+            await asyncio.sleep(4)  # the first body, "being parsed"
+            other = next(p for u, p in paths.items() if u != result.request.url)
+            other_sent.append(feed_server.bytes_sent(other))
+
+    results = await fetch_all([FetchRequest(u) for u in paths],
+                              replace(ROOMY, concurrency=2), on_result=on_result)
+    assert [(r.outcome, r.error, len(r.body)) for r in results] == [("ok", "", BIG)] * 2
+    # What the other server sent meanwhile: its first 4 MB and whatever the
+    # loopback socket buffers took before the reads stopped, not its 20 MB.
+    assert other_sent[0] < BIG - 6_000_000, other_sent
+
+
+async def test_small_bodies_are_read_while_a_large_one_waits(feed_server: FeedServer) -> None:
+    big = feed_server.huge("/big", BIG)
+    small = [feed_server.add(f"/s{n}", RSS) for n in range(4)]
+    big_handed_on = asyncio.Event()
+    small_before_big: list[bool] = []
+
+    async def on_result(result: FetchResult) -> None:
+        if result.request.url == big:
+            await asyncio.sleep(1)
+            big_handed_on.set()
+        else:
+            small_before_big.append(not big_handed_on.is_set())
+
+    await fetch_all([FetchRequest(u) for u in [big, *small]], replace(ROOMY, concurrency=2),
+                    on_result=on_result)
+    assert small_before_big == [True] * 4
 
 
 # -- timeouts ----------------------------------------------------------------

@@ -1642,7 +1642,6 @@ class _Walker:
         #: An XHTML content element, replayed whole at its end, and how deep inside it.
         self.xhtml: ET.Element | None = None
         self.xhtml_depth = 0
-        self.done = False
 
     def mapped(self, element: ET.Element) -> tuple[str, str, bool]:
         # (tag, handler name, unprefixed); recomputed after every namespace
@@ -1674,8 +1673,6 @@ class _Walker:
     def start(self, element: ET.Element) -> None:
         if self.xhtml is not None:
             self.xhtml_depth += 1
-            return
-        if self.done:
             return
         self.flush()
         if len(self.open) > _MAX_DEPTH:
@@ -1710,27 +1707,24 @@ class _Walker:
             self.xhtml = None
             self.port.xhtml(element)
             self.port.end(self.mapped(element)[1])
-        elif self.done:
-            return
         else:
             self.flush()
             self.open.pop()
             self.port.end(self.mapped(element)[1])
         if not self.open:
-            self.done = True  # the root's tail, and anything after it, is not replayed
-            return
+            return  # the root: its tail is not replayed (expat refuses a second root)
         self.pending = (element, False)
         self.open[-1].remove(element)  # the tail is still set on it, and read from it
 
 
 def _walk(port: _Port, parser: Any, data: bytes, chunk: int = 1 << 16) -> None:
-    """Feed ``data`` to the pull parser a chunk at a time, replaying each event as it comes."""
+    """Feed ``data`` to the pull parser a chunk at a time, replaying each event as it comes.
+
+    expat itself refuses a document without a root element, or with two.
+    """
     walker = _Walker(port)
-    for offset in range(0, len(data) + chunk, chunk):
-        if offset < len(data):
-            parser.feed(data[offset:offset + chunk])
-        else:
-            parser.close()
+
+    def replay() -> None:
         for event, item in parser.read_events():
             if event == "start":
                 walker.start(item)
@@ -1738,8 +1732,12 @@ def _walk(port: _Port, parser: Any, data: bytes, chunk: int = 1 << 16) -> None:
                 walker.end(item)
             else:
                 walker.declare(*item)
-    if not walker.done:
-        raise _Unsupported("no root element")
+
+    for offset in range(0, len(data), chunk):
+        parser.feed(data[offset:offset + chunk])
+        replay()
+    parser.close()
+    replay()
 
 
 def parse(body: bytes, url: str, headers: dict[str, str]) -> FastFeed | None:

@@ -146,14 +146,16 @@ class _OneLarge:
         if self._owner is me:
             return
         when = deadline.when() if deadline is not None else None
-        if deadline is None or when is None or not self._lock.locked():
+        if deadline is None or when is None:
             await self._lock.acquire()
         else:
             loop = asyncio.get_running_loop()
             began = loop.time()
             deadline.reschedule(None)  # the budget stands still while the feed waits
-            await self._lock.acquire()
-            deadline.reschedule(when + loop.time() - began)
+            try:
+                await self._lock.acquire()
+            finally:
+                deadline.reschedule(when + loop.time() - began)
         self._owner = me
 
     def leave(self) -> None:

@@ -18,14 +18,16 @@ import datetime as dt
 import hashlib
 import multiprocessing
 import os
+import pickle
 import queue
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection
-from multiprocessing.process import BaseProcess
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from digest.config import Project
 from digest.feeds.fetch import (
@@ -42,6 +44,9 @@ from digest.store import FetchRecord, Store
 
 if TYPE_CHECKING:
     from digest.feeds.parse import ParsedFeed
+
+#: How fetch processes are started (see ``_start_fetchers``).
+StartMethod = Literal["fork", "spawn"]
 
 #: Bodies a fetch process has downloaded and not yet parsed, at most (bytes;
 #: one bigger body is let through alone).
@@ -384,6 +389,21 @@ def _fetch_share(conn: Connection, requests: list[FetchRequest], hashes: dict[st
     conn.send(None)
 
 
+_SPAWNED = ("import sys; root = sys.argv[3]; sys.path[:0] = [] if root in sys.path else [root]; "
+            "from digest.ingest import _spawned_share; _spawned_share()")
+
+
+def _spawned_share() -> None:
+    """``python -c`` entry of a spawned fetch process (see ``_spawn_fetcher``).
+
+    argv: the descriptor to send results on, the parent's pid and where this
+    package lives; stdin: the pickled share, hashes and settings.
+    """
+    fd, parent = int(sys.argv[1]), int(sys.argv[2])
+    share, hashes, settings = pickle.load(sys.stdin.buffer)
+    _fetch_share(Connection(fd, readable=False), share, hashes, settings, parent)
+
+
 async def _fetch_and_parse(conn: Connection, requests: list[FetchRequest],
                            hashes: dict[str, str], settings: FetchSettings) -> None:
     """Downloads go on while bodies wait for the parser, up to ``_BACKLOG_BYTES``.
@@ -422,34 +442,99 @@ async def _fetch_and_parse(conn: Connection, requests: list[FetchRequest],
         backlog.put_nowait(None)
 
 
+class _Process(Protocol):
+    """What the run needs of a fetch process, forked or spawned."""
+
+    @property
+    def exitcode(self) -> int | None: ...
+
+    def is_alive(self) -> bool: ...
+
+    def terminate(self) -> None: ...
+
+    def join(self, timeout: float | None = None) -> None: ...
+
+
+class _Spawned:
+    """A spawned fetch process, seen as a ``multiprocessing`` one."""
+
+    def __init__(self, popen: subprocess.Popen[bytes]) -> None:
+        self.popen = popen
+
+    @property
+    def exitcode(self) -> int | None:
+        return self.popen.poll()
+
+    def is_alive(self) -> bool:
+        return self.popen.poll() is None
+
+    def terminate(self) -> None:
+        self.popen.terminate()
+
+    def join(self, timeout: float | None = None) -> None:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.popen.wait(timeout)
+
+
 @dataclass
 class _Fetcher:
-    process: BaseProcess
+    process: _Process
     conn: Connection
     share: list[FetchRequest]
 
 
+def _spawn_fetcher(sender: Connection) -> subprocess.Popen[bytes]:
+    """A fresh interpreter that imports this module and waits for its share on stdin.
+
+    Not ``multiprocessing``'s spawn: that needs a real ``sys.stderr`` (a
+    Textual app has swapped it for a capture) and imports the caller's main
+    script again. Its output goes nowhere: it would land on the TUI's screen.
+    """
+    # This very package, wherever it was imported from (a checkout, say).
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    return subprocess.Popen(
+        [sys.executable, "-c", _SPAWNED, str(sender.fileno()), str(os.getpid()), root],
+        stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        pass_fds=(sender.fileno(),))
+
+
 def _start_fetchers(remote: list[FetchRequest], hashes: dict[str, str], settings: FetchSettings,
-                    workers: int) -> list[_Fetcher]:
-    """Fork ``workers`` processes, each fetching every ``workers``-th feed.
+                    workers: int, start: StartMethod) -> list[_Fetcher]:
+    """Start ``workers`` processes, each fetching every ``workers``-th feed.
 
     One event loop spends about a millisecond of CPU per request in httpx
     and then parses what came: on two cores, two loops fetch and parse twice
     as fast, and the bodies never cross a pipe, only the parsed entries do.
     The feeds are dealt out in turn, so slow ones are spread over both.
+
+    ``start="spawn"`` is for a process that runs threads (the TUI): a fork of
+    it would copy locks other threads may hold. A spawned process pays for
+    its imports (about 0.4 s) before its first download.
     """
     context = multiprocessing.get_context("fork")
     each = replace(settings, concurrency=max(1, settings.concurrency // workers))
-    fetchers = []
+    fetchers: list[_Fetcher] = []
+    spawned: list[tuple[subprocess.Popen[bytes], list[FetchRequest]]] = []
     try:
         for n in range(workers):
             share = remote[n::workers]
             reader, sender = context.Pipe(duplex=False)
-            process = context.Process(target=_fetch_share, name="digest-fetch", daemon=True,
-                                      args=(sender, share, hashes, each, os.getpid()))
-            process.start()
+            process: _Process
+            if start == "spawn":
+                popen = _spawn_fetcher(sender)
+                spawned.append((popen, share))
+                process = _Spawned(popen)
+            else:
+                process = context.Process(target=_fetch_share, name="digest-fetch", daemon=True,
+                                          args=(sender, share, hashes, each, os.getpid()))
+                process.start()
             sender.close()  # the child's end: once it exits, recv() sees the end of the pipe
             fetchers.append(_Fetcher(process, reader, share))
+        # Written once every process is importing: each reads it only then.
+        for popen, share in spawned:
+            assert popen.stdin is not None
+            with contextlib.suppress(BrokenPipeError), popen.stdin:
+                popen.stdin.write(pickle.dumps((share, hashes, each)))
     except BaseException:
         _stop_fetchers(fetchers)
         raise
@@ -523,6 +608,7 @@ async def fetch_feeds(
     progress: ProgressCallback | None = None,
     *,
     processes: int | None = None,
+    start: StartMethod = "fork",
     force: bool = False,
 ) -> FetchSummary:
     """Fetch, parse and store ``feeds`` ((location, title) pairs); never raises for one feed.
@@ -530,6 +616,8 @@ async def fetch_feeds(
     ``force`` asks every feed now, even one that is waiting out a Retry-After
     or the back-off after a timeout. ``processes`` (default: up to two, one
     per core) is how many processes fetch and parse; this one always writes.
+    ``start`` is how they start: a caller that runs threads of its own (the
+    TUI) passes ``"spawn"``, and then even one is a process of its own.
     """
     settings = settings or FetchSettings()
     store.ensure_feeds(feeds)
@@ -554,9 +642,10 @@ async def fetch_feeds(
                 "Retry-After" if feed.http_status in (429, 503) else "timed out last time"))
 
     # Forked before the writer thread exists, so no child is a copy of a
-    # process in the middle of a transaction.
-    fetchers = _start_fetchers(remote, hashes, settings, workers) \
-        if workers > 1 and len(remote) > 4 else []
+    # process in the middle of a transaction. A caller that spawns has threads
+    # of its own (a UI): even one process keeps the parsing off its GIL.
+    fetchers = _start_fetchers(remote, hashes, settings, workers, start) \
+        if len(remote) > 4 and (workers > 1 or start == "spawn") else []
     writer: _Writer | None = None
     try:
         writer = _Writer(store, asyncio.get_running_loop())

@@ -163,28 +163,99 @@ def _blog(n: int) -> str:
             f"<link>http://blog{n}.example/</link>{items}</channel></rss>")
 
 
-def test_two_fetch_processes_store_what_one_process_does(feed_server: FeedServer,
-                                                          tmp_path: Path) -> None:
+def test_fetch_processes_forked_or_spawned_store_what_one_process_does(
+        feed_server: FeedServer, tmp_path: Path) -> None:
     urls = [feed_server.add(f"/b{n}.xml", _blog(n), etag=f'"b{n}"') for n in range(10)]
     urls.append(feed_server.add("/blog/", HTML_PAGE, content_type="text/html"))
     feed_server.add("/feed.xml", PLANET_RSS)
     urls.append(feed_server.url("/missing.xml"))
     stored = {}
-    for processes in (1, 2):
-        s = Store(tmp_path / f"p{processes}.db")
+    for processes, start in ((1, "fork"), (2, "fork"), (2, "spawn"), (1, "spawn")):
+        s = Store(tmp_path / f"p{processes}{start}.db")
         seen: list[tuple[int, int]] = []
         summary = asyncio.run(fetch_feeds(s, [(u, "") for u in urls], FAST,
                                           lambda _o, n, total, seen=seen: seen.append((n, total)),
-                                          processes=processes))
+                                          processes=processes, start=start))  # type: ignore[arg-type]
         assert seen == [(n, len(urls)) for n in range(1, len(urls) + 1)]
         assert summary.count("ok") == 11 and summary.count("error") == 1
-        stored[processes] = sorted((e.id, e.title, e.link, tuple(sorted(e.feeds)))
-                                   for e in (s.entry(r.id) for r in s.list_entries()) if e)
-        again = asyncio.run(fetch_feeds(s, [(u, "") for u in urls], FAST, processes=processes))
+        stored[processes, start] = sorted(
+            (e.id, e.title, e.link, tuple(sorted(e.feeds)))
+            for e in (s.entry(r.id) for r in s.list_entries()) if e)
+        again = asyncio.run(fetch_feeds(s, [(u, "") for u in urls], FAST, processes=processes,
+                                        start=start))  # type: ignore[arg-type]
         assert again.count("not-modified") == 11 and again.new_entries == 0
         s.close()
-    assert len(stored[2]) == 32
-    assert stored[1] == stored[2]
+    assert len(stored[1, "fork"]) == 32
+    assert stored[1, "fork"] == stored[2, "fork"] == stored[2, "spawn"] == stored[1, "spawn"]
+
+
+def _children() -> set[int]:
+    import os
+
+    return {int(pid) for task in Path(f"/proc/{os.getpid()}/task").iterdir()
+            for pid in (task / "children").read_text().split()}
+
+
+def test_a_spawned_fetch_process_starts_fresh_and_one_killed_costs_only_its_feeds(
+    feed_server: FeedServer, store: Store, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The TUI's fetch processes: a fresh interpreter each, not a copy of this one.
+
+    A parser broken in this process is not theirs (a fork would inherit it),
+    and one of them killed mid-run costs only the feeds it had not reported.
+    """
+    import os
+    import signal
+    import threading
+    import time
+
+    import digest.ingest
+
+    def broken(body: bytes, url: str, content_type: str) -> Any:
+        raise RuntimeError("only this process's parser is broken")
+
+    monkeypatch.setattr(digest.ingest, "_parse", broken)
+    before = _children()
+    # Feeds dealt in turn: the first process gets the even ones, the slow ones.
+    urls = [feed_server.add(f"/b{n}.xml", _blog(n), delay=30.0 if n % 2 == 0 else 0.0)
+            for n in range(8)]
+    killed: list[int] = []
+
+    def spawned() -> set[int]:
+        alive = set()
+        for pid in _children() - before:
+            with contextlib.suppress(OSError):  # ended meanwhile
+                if b"_spawned_share" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                    alive.add(pid)
+        return alive
+
+    def kill_the_waiting_one() -> None:
+        """Once the process with the quick feeds is done, kill the one left waiting."""
+        deadline = time.monotonic() + 20
+        both = False
+        while time.monotonic() < deadline:
+            alive = spawned()
+            both = both or len(alive) == 2
+            if both and len(alive) == 1 and len(feed_server.requests) == 8:
+                killed.append(alive.pop())
+                os.kill(killed[0], signal.SIGKILL)
+                return
+            time.sleep(0.02)
+
+    killer = threading.Thread(target=kill_the_waiting_one)
+    killer.start()
+    settings = replace(FAST, total_timeout=60, read_timeout=60)
+    summary = asyncio.run(fetch_feeds(store, [(u, "") for u in urls], settings, processes=2,
+                                      start="spawn"))
+    killer.join()
+    assert killed
+    by_url = {o.url: o for o in summary.outcomes}
+    assert set(by_url) == set(urls)
+    assert all(by_url[u].status == "ok" for u in urls[1::2])  # parsed by a fresh parser
+    for u in urls[0::2]:
+        assert by_url[u].status == "error"
+        assert by_url[u].error == "the fetch process ended unexpectedly (exit code -9)"
+    assert store.count_entries() == 3 * 4
 
 
 @pytest.mark.parametrize(("how", "said"), [

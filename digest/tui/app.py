@@ -266,14 +266,16 @@ class DigestApp(App[None]):
 
     @work(thread=True, exclusive=True, group="fetch", exit_on_error=False, name="fetch")
     def _fetch(self, feeds: list[tuple[str, str]]) -> None:
-        # Its own event loop in a thread: parsing and SQLite writes (which may wait
-        # for a cron `digest fetch`) never block the UI's loop.
+        # Its own event loop in a thread: SQLite writes (which may wait for a cron
+        # `digest fetch`) never block the UI's loop. Downloads and parsing run in
+        # fresh processes (this one runs threads, so is not forked): parsing here
+        # would take the GIL from the UI.
         def progress(outcome: Any, done: int, total: int) -> None:
             self.post_message(FetchProgress(done, total, outcome.url, outcome.status))
 
         try:
             summary = asyncio.run(fetch_feeds(self.store, feeds, fetch_settings(self.project),
-                                              progress, processes=1))
+                                              progress, start="spawn"))
         except Exception as exc:
             self.post_message(FetchFinished(None, f"{type(exc).__name__}: {exc}"))
             return

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import pytest
 from textual.widgets import DataTable, Input
 
 from digest import curate
@@ -175,3 +176,32 @@ async def test_feeds_screen_lists_status_errors_and_filters_the_inbox(app) -> No
         assert app.current_mode == "inbox"
         assert listed_ids(app) == ["e007", "e008"]
         assert inbox(app).feed_label == "Hugo's blog"
+
+
+async def test_a_fetch_downloads_and_parses_in_processes_apart_from_the_app(
+    tmp_path: Path, feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Parsing in the app's own process took the GIL from the UI for a whole cold
+    fetch; a fork of it (it runs threads) could copy a lock another thread held.
+    A parser broken in this process therefore never reaches the feeds."""
+    import digest.ingest
+
+    def broken(body: bytes, url: str, content_type: str) -> object:
+        raise RuntimeError("parsed inside the app")
+
+    monkeypatch.setattr(digest.ingest, "_parse", broken)
+    blogs = [(feed_server.add(f"/b{n}.xml", rss(f"Blog {n}", [
+        (f"Post {n}", f"https://blog{n}.example/post/", "Tue, 09 Jun 2026 10:00:00 +0000",
+         f"Body {n}.")])), f"Blog {n}") for n in range(6)]
+    project = make_project(tmp_path / "news", blogs)
+    store = Store(tmp_path / "cache.db")
+    app = make_app(project, store, today=TODAY)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await settle(pilot)
+        await pilot.press("f")
+        await settle(pilot, rounds=3)
+        assert app.fetch_state is None
+        assert "Fetched 6 feeds: 6 new entries" in screen_text(app)
+        assert sorted(store.entry(i).title for i in listed_ids(app)) == [  # type: ignore[union-attr]
+            f"Post {n}" for n in range(6)]
+    store.close()

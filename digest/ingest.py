@@ -400,6 +400,9 @@ def _spawned_share() -> None:
     package lives; stdin: the pickled share, hashes and settings.
     """
     fd, parent = int(sys.argv[1]), int(sys.argv[2])
+    # Beside a UI on the same cores: the keys come first, the parsing takes the rest.
+    with contextlib.suppress(OSError):
+        os.nice(10)
     share, hashes, settings = pickle.load(sys.stdin.buffer)
     _fetch_share(Connection(fd, readable=False), share, hashes, settings, parent)
 

@@ -202,7 +202,8 @@ def test_a_spawned_fetch_process_starts_fresh_and_one_killed_costs_only_its_feed
     """The TUI's fetch processes: a fresh interpreter each, not a copy of this one.
 
     A parser broken in this process is not theirs (a fork would inherit it),
-    and one of them killed mid-run costs only the feeds it had not reported.
+    they run at a lower priority than the UI, and one of them killed mid-run
+    costs only the feeds it had not reported.
     """
     import os
     import signal
@@ -220,6 +221,7 @@ def test_a_spawned_fetch_process_starts_fresh_and_one_killed_costs_only_its_feed
     urls = [feed_server.add(f"/b{n}.xml", _blog(n), delay=30.0 if n % 2 == 0 else 0.0)
             for n in range(8)]
     killed: list[int] = []
+    niceness: list[int] = []
 
     def spawned() -> set[int]:
         alive = set()
@@ -238,6 +240,7 @@ def test_a_spawned_fetch_process_starts_fresh_and_one_killed_costs_only_its_feed
             both = both or len(alive) == 2
             if both and len(alive) == 1 and len(feed_server.requests) == 8:
                 killed.append(alive.pop())
+                niceness.append(os.getpriority(os.PRIO_PROCESS, killed[0]))
                 os.kill(killed[0], signal.SIGKILL)
                 return
             time.sleep(0.02)
@@ -249,6 +252,8 @@ def test_a_spawned_fetch_process_starts_fresh_and_one_killed_costs_only_its_feed
                                       start="spawn"))
     killer.join()
     assert killed
+    # It yields the cores to the UI that started it.
+    assert niceness == [min(19, os.getpriority(os.PRIO_PROCESS, 0) + 10)]
     by_url = {o.url: o for o in summary.outcomes}
     assert set(by_url) == set(urls)
     assert all(by_url[u].status == "ok" for u in urls[1::2])  # parsed by a fresh parser

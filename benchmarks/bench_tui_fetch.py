@@ -7,12 +7,13 @@ Starts the loopback feed farm of ``../shared/bench`` (faults off, 50 ms ±
 opens the real app headless through Textual's Pilot at 120×40 on a copy of
 the store (the 100k store of ``gen_store.py`` by default, so the list has
 rows to move through) and presses ``f``. While the fetch runs, it presses
-``j`` and ``k`` in turn and times each key until the cursor has moved, and
-separately how late a 10 ms timer on the UI's event loop fires. Then it
-presses ``f`` again (a warm fetch: every feed answers 304).
+``j``, ``k``, ``d`` (dismiss) and ``u`` (undo) in turn and times each key
+until the list shows it, and separately how late a 10 ms timer on the UI's
+event loop fires. Then it presses ``f`` again (a warm fetch: every feed
+answers 304).
 
-Prints the cold and warm fetch wall times and the key latencies during the
-cold fetch and with nothing running. Not a test: numbers only.
+Prints the cold and warm fetch wall times and the key latencies during
+either fetch and with nothing running. Not a test: numbers only.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ sys.path.insert(0, str(ROOT))
 
 from textual import events  # noqa: E402
 
+from digest import curate  # noqa: E402
 from digest.config import load_project  # noqa: E402
 from digest.store import Store  # noqa: E402
 from digest.tui.app import make_app  # noqa: E402
@@ -74,7 +76,7 @@ def start_farm(feeds: int, opml: Path) -> subprocess.Popen[bytes]:
 def summary(xs: list[float]) -> str:
     if len(xs) < 2:
         return f"n={len(xs)}"
-    p95 = statistics.quantiles(xs, n=20)[-1]
+    p95 = statistics.quantiles(xs, n=20, method="inclusive")[-1]
     return (f"median {ms(statistics.median(xs))}, p95 {ms(p95)}, max {ms(max(xs))} "
             f"(n={len(xs)})")
 
@@ -87,22 +89,46 @@ async def lag_sampler(samples: list[float], stop: asyncio.Event) -> None:
         samples.append(time.perf_counter() - t - 0.010)
 
 
-async def keys_while(app, entry_list: EntryList, busy, out: list[float]) -> None:  # type: ignore[no-untyped-def]
-    """Press j and k in turn while ``busy()``; time each until the cursor moved.
+async def until(predicate, limit: float = 5.0) -> float | None:  # type: ignore[no-untyped-def]
+    """Seconds until ``predicate()`` holds, polled every 0.5 ms; None past ``limit``."""
+    t = time.perf_counter()
+    while not predicate():
+        if time.perf_counter() - t > limit:
+            return None
+        await asyncio.sleep(0.0005)
+    return time.perf_counter() - t
 
-    The key is posted to the app as the terminal driver posts it: Pilot's own
-    press waits for the app to be idle, which a running fetch never is.
+
+async def keys_while(app, entry_list: EntryList, busy, out: dict[str, list[float]]) -> None:  # type: ignore[no-untyped-def]
+    """Press j, k, d, u in turn while ``busy()``, each timed until it shows.
+
+    j and k: until the cursor moved. d: until the entry has left the list.
+    u (undo the dismiss): until it is back. Keys are posted to the app as the
+    terminal driver posts them: Pilot's own press waits for the app to be
+    idle, which a running fetch never is.
     """
-    key = "j"
+    n = 0
+    dismissed = -1
     while busy():
-        before = entry_list.cursor
+        key = "jkdu"[n % 4]
+        n += 1
+        row = entry_list.current
+        if row is None:
+            break
+        if key == "d" and curate.locate(app.session.issue, row.id, row.link) is not None:
+            n += 1  # in the draft: d would refuse it; skip d and u this round
+            continue
+        if key in "jk":
+            shown = lambda before=entry_list.cursor: entry_list.cursor != before  # noqa: E731
+        elif key == "d":
+            dismissed = row.rowid
+            shown = lambda gone=dismissed: gone not in entry_list.ids  # noqa: E731
+        else:
+            shown = lambda back=dismissed: back in entry_list.ids  # noqa: E731
         t = time.perf_counter()
         app.post_message(events.Key(key, key))
-        while entry_list.cursor == before and busy():
-            await asyncio.sleep(0.0005)
-        if entry_list.cursor != before:
-            out.append(time.perf_counter() - t)
-        key = "k" if key == "j" else "j"
+        took = await until(shown)
+        out.setdefault(key, []).append(time.perf_counter() - t if took is None else took)
         await asyncio.sleep(0.05)
 
 
@@ -125,19 +151,19 @@ async def run(db: Path, project_dir: Path) -> dict[str, object]:
             await asyncio.sleep(0.01)
         await pilot.pause()
 
-        idle_keys: list[float] = []
+        idle_keys: dict[str, list[float]] = {}
         idle_lag: list[float] = []
         stop = asyncio.Event()
         sampler = asyncio.create_task(lag_sampler(idle_lag, stop))
         t_idle = time.perf_counter()
-        await keys_while(app, entry_list, lambda: time.perf_counter() - t_idle < 5, idle_keys)
+        await keys_while(app, entry_list, lambda: time.perf_counter() - t_idle < 8, idle_keys)
         stop.set()
         await sampler
         r["idle_keys"] = idle_keys
         r["idle_lag"] = idle_lag
 
         for run_name in ("cold", "warm"):
-            keys: list[float] = []
+            keys: dict[str, list[float]] = {}
             lag: list[float] = []
             stop = asyncio.Event()
             sampler = asyncio.create_task(lag_sampler(lag, stop))
@@ -188,9 +214,11 @@ def main() -> None:
     print(f"feeds                          {args.feeds} (farm, faults off)")
     print(f"cold fetch (f → done)          {r['cold_wall']:.2f} s")  # type: ignore[str-format]
     print(f"warm fetch (f → done)          {r['warm_wall']:.2f} s")  # type: ignore[str-format]
-    print(f"j/k, nothing running           {summary(r['idle_keys'])}")  # type: ignore[arg-type]
-    print(f"j/k during the cold fetch      {summary(r['cold_keys'])}")  # type: ignore[arg-type]
-    print(f"j/k during the warm fetch      {summary(r['warm_keys'])}")  # type: ignore[arg-type]
+    for when, label in (("idle", "no fetch"), ("cold", "cold fetch"), ("warm", "warm fetch")):
+        keys: dict[str, list[float]] = r[f"{when}_keys"]  # type: ignore[assignment]
+        print(f"{'j/k, ' + label:<30} {summary(keys.get('j', []) + keys.get('k', []))}")
+        print(f"{'d (entry gone), ' + label:<30} {summary(keys.get('d', []))}")
+        print(f"{'u (entry back), ' + label:<30} {summary(keys.get('u', []))}")
     print(f"UI loop lag, no fetch          {summary(r['idle_lag'])}")  # type: ignore[arg-type]
     print(f"UI loop lag, cold fetch        {summary(r['cold_lag'])}")  # type: ignore[arg-type]
     print(f"UI loop lag, warm fetch        {summary(r['warm_lag'])}")  # type: ignore[arg-type]

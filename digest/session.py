@@ -17,6 +17,7 @@ from typing import TypeVar
 from digest import archive
 from digest.config import Project
 from digest.model import EntryState, Issue
+from digest.state_writes import StateWrites
 from digest.store import Store
 
 T = TypeVar("T")
@@ -44,6 +45,9 @@ class EditSession:
         self.save_error = ""
         #: Bumped on every change, so a caller can tell whether a save is stale.
         self.version = 0
+        #: Where entry states go when the caller must not wait for the store (a
+        #: UI); without it they are written before ``set_states`` returns.
+        self.writes: StateWrites | None = None
 
     @property
     def path(self) -> Path:
@@ -74,11 +78,14 @@ class EditSession:
         changes: dict[str, tuple[EntryState, EntryState]] = {}
         for entry_id in entry_ids:
             entry = self.store.entry(entry_id)
-            if entry is not None and entry.state != state:
-                changes[entry_id] = (entry.state, state)
+            if entry is None:
+                continue
+            now = self.writes.state(entry_id, entry.state) if self.writes else entry.state
+            if now != state:
+                changes[entry_id] = (now, state)
         if not changes:
             return
-        self.store.set_state(changes, state)
+        self._write_states(changes, state)
         snapshot = copy.deepcopy(self.issue)
         self._undo.append(Step(label, snapshot, snapshot, changes))
         del self._undo[:-HISTORY]
@@ -101,7 +108,13 @@ class EditSession:
         for entry_id, (old, new) in step.states.items():
             by_state.setdefault(new if forward else old, []).append(entry_id)
         for state, ids in by_state.items():
-            self.store.set_state(ids, state)
+            self._write_states(ids, state)
+
+    def _write_states(self, entry_ids: Iterable[str], state: EntryState) -> None:
+        if self.writes is not None:
+            self.writes.put(entry_ids, state)
+        elif self.store is not None:
+            self.store.set_state(entry_ids, state)
 
     def undo(self) -> str | None:
         """Take back the last step; returns its label, or None when there is none."""

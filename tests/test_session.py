@@ -276,6 +276,74 @@ def test_mixed_history_of_picks_and_dismissals(project: Project, store: Store) -
     assert store.entry("e2").state == "dismissed"  # type: ignore[union-attr]
 
 
+def test_states_queued_behind_a_held_write_lock_keep_their_order(
+        project: Project, store: Store) -> None:
+    """A fetch holding the store's write lock must not hold up the session's caller.
+
+    While another connection holds the lock, dismiss, undo and redo all
+    return, the session sees its own changes at once (a second dismiss is no
+    step), and once the lock is gone the store ends as the last change says.
+    """
+    import sqlite3
+    import threading
+
+    from digest.state_writes import StateWrites
+
+    store.record_fetch(FetchRecord("https://f/", "ok", 200), [entry(1), entry(2)])
+    session = EditSession(project, issue(), store)
+    written: list[BaseException | None] = []
+    session.writes = StateWrites(store, written.append)
+    fetch = sqlite3.connect(store.path, isolation_level=None)
+    fetch.execute("BEGIN IMMEDIATE")  # as a fetch's writer storing a batch
+    returned = threading.Event()
+
+    def edit() -> None:
+        session.set_states("Dismiss", ["e1", "e2"], "dismissed")
+        session.set_states("Dismiss again", ["e1"], "dismissed")
+        session.undo()
+        session.redo()
+        returned.set()
+
+    editor = threading.Thread(target=edit)
+    editor.start()
+    try:
+        assert returned.wait(10), "the session waited for the store's write lock"
+        assert {store.entry(f"e{n}").state for n in (1, 2)} == {"new"}  # type: ignore[union-attr]
+        assert session.writes.state("e1", "new") == "dismissed"
+        assert session.undo() == "Dismiss" and not session.can_undo  # one step, not two
+        session.redo()
+    finally:
+        fetch.execute("ROLLBACK")
+        fetch.close()
+        editor.join()
+    assert session.writes.flush(10)
+    assert {store.entry(f"e{n}").state for n in (1, 2)} == {"dismissed"}  # type: ignore[union-attr]
+    assert written == [None] * 5  # dismiss, undo, redo, undo, redo
+    session.writes.close()
+
+
+def test_a_state_the_store_refuses_is_reported_and_not_kept(project: Project,
+                                                            store: Store) -> None:
+    import sqlite3
+
+    from digest.state_writes import StateWrites
+
+    store.record_fetch(FetchRecord("https://f/", "ok", 200), [entry(1)])
+    other = sqlite3.connect(store.path, isolation_level=None)
+    other.execute("CREATE TRIGGER refuse BEFORE UPDATE OF state ON entries "
+                  "BEGIN SELECT RAISE(ABORT, 'the store refuses'); END")
+    other.close()
+    session = EditSession(project, issue(), store)
+    written: list[BaseException | None] = []
+    session.writes = StateWrites(store, written.append)
+    session.set_states("Dismiss", ["e1"], "dismissed")
+    assert session.writes.flush(10)
+    assert [str(e) for e in written] == ["the store refuses"]
+    assert store.entry("e1").state == "new"  # type: ignore[union-attr]
+    assert session.writes.state("e1", "new") == "new"
+    session.writes.close()
+
+
 def test_first_draft_blurb_skips_a_repeated_title() -> None:
     entry = Entry(id="e", link="https://406.ch/writing/anything-new/", title="Anything new?",
                   text="Anything new?\n\nA lot of time has passed. I want to step down.")

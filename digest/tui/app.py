@@ -35,8 +35,9 @@ from digest.feeds.urls import bare_domain
 from digest.ingest import fetch_feeds, fetch_settings, subscriptions
 from digest.model import EntryState, Issue, Item
 from digest.session import EditSession
+from digest.state_writes import StateWrites
 from digest.store import Store
-from digest.tui.messages import FetchFinished, FetchProgress, ShowFeed
+from digest.tui.messages import FetchFinished, FetchProgress, ShowFeed, StatesWritten
 from digest.tui.screens.archive import ArchiveScreen
 from digest.tui.screens.feeds import FeedsScreen
 from digest.tui.screens.help import HelpScreen, key_help
@@ -128,6 +129,8 @@ class DigestApp(App[None]):
         self.autosave_delay = autosave_delay
         self.poll_interval = poll_interval
         self.session = EditSession(project, archive.open_draft(project, self.today), store)
+        self.session.writes = StateWrites(store, lambda error: self.post_message(
+            StatesWritten(error)))
         self.sub_title = project.title
         self._data_version: int | None = None
         self._indexed = False
@@ -161,9 +164,16 @@ class DigestApp(App[None]):
             self.set_timer(5, self.save_now)
 
     def set_entry_states(self, label: str, entry_ids: Iterable[str], state: EntryState) -> None:
-        """Dismiss or restore entries as one undoable step, and redraw the inbox."""
+        """Dismiss or restore entries as one undoable step; the inbox is drawn again
+        once the store has them (``on_states_written``)."""
         self.session.set_states(label, list(entry_ids), state)
+
+    def on_states_written(self, message: StatesWritten) -> None:
+        self._absorb_own_writes()
         self.entries_version += 1
+        if message.error is not None:
+            self.notify(f"Could not store an entry's state: {message.error}", severity="error",
+                        timeout=8, markup=False)
 
     def dismiss_entries(self, entry_ids: Iterable[str]) -> None:
         self.set_entry_states("Dismiss", entry_ids, "dismissed")
@@ -359,6 +369,9 @@ class DigestApp(App[None]):
             gc.freeze()
 
     def on_unmount(self) -> None:
+        if self.session.writes is not None:
+            # Every dismiss and undo reaches the store before the app lets it go.
+            self.session.writes.close()
         if self._frozen:  # another app in this process (the tests) starts clean
             self._frozen = False
             gc.unfreeze()

@@ -36,6 +36,13 @@ class FetchFinished(Message):
 
 
 @dataclass
+class StatesWritten(Message):
+    """One change of entry states reached the store; ``error`` says why it did not."""
+
+    error: BaseException | None
+
+
+@dataclass
 class ShowFeed(Message):
     """Show the inbox filtered to one feed (from the feeds screen or the palette)."""
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from textual.pilot import Pilot
 from textual.worker import WorkerCancelled
 
@@ -11,8 +13,11 @@ from digest.tui.widgets.entry_list import EntryList
 
 
 async def settle(pilot: Pilot[None], rounds: int = 2) -> None:
-    """Let workers finish and the screen catch up with their results."""
+    """Let workers and entry-state writes finish and the screen catch up with them."""
+    writes = pilot.app.session.writes if isinstance(pilot.app, DigestApp) else None
     for _ in range(rounds):
+        if writes is not None:
+            await asyncio.get_running_loop().run_in_executor(None, writes.flush, 30)
         await pilot.pause()
         for _attempt in range(50):
             try:

@@ -140,6 +140,61 @@ async def test_dismiss_hides_the_entry_and_undo_brings_it_back(app, store: Store
         assert store.entry("e002").state == "seen"
 
 
+async def test_a_dismiss_while_a_fetch_holds_the_store_leaves_the_keys_free(
+        app, store: Store) -> None:
+    """A fetch's writer holds the store's write lock for up to half a second per
+    batch (a cron `digest fetch` too): a dismiss that waited for it froze every
+    key. Now the entry leaves the list at once, the cursor moves while the lock
+    is held, and the state is stored when the lock is free."""
+    import sqlite3
+
+    fetch = sqlite3.connect(store.path, isolation_level=None, check_same_thread=False)
+    released = threading.Event()
+    done = threading.Event()
+
+    def release_later() -> None:  # bounds the wait if the dismiss blocks after all
+        done.wait(5)
+        fetch.execute("ROLLBACK")
+        released.set()
+
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        select(app, "e002")
+        fetch.execute("BEGIN IMMEDIATE")
+        releaser = threading.Thread(target=release_later)
+        releaser.start()
+        await pilot.press("d")
+        assert "e002" not in listed_ids(app)
+        await pilot.press("j")
+        assert entry_list(app).current.id == "e004"
+        assert not released.is_set(), "the keys waited for the store"
+        assert store.entry("e002").state == "new"  # not stored yet: the lock is held
+        done.set()
+        releaser.join()
+        await settle(pilot)
+        assert store.entry("e002").state == "dismissed"
+        assert "e002" not in listed_ids(app)
+    fetch.close()
+
+
+async def test_a_state_the_store_refuses_is_shown_and_the_entry_comes_back(
+        app, store: Store) -> None:
+    import sqlite3
+
+    other = sqlite3.connect(store.path, isolation_level=None)
+    other.execute("CREATE TRIGGER refuse BEFORE UPDATE OF state ON entries "
+                  "BEGIN SELECT RAISE(ABORT, 'disk says no'); END")
+    other.close()
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await settle(pilot)
+        select(app, "e002")
+        await pilot.press("d")
+        await settle(pilot)
+        assert "Could not store an entry's state: disk says no" in screen_text(app)
+        assert "e002" in listed_ids(app)
+        assert store.entry("e002").state == "new"
+
+
 async def test_filter_as_you_type_and_quick_filters(app, store: Store) -> None:
     store.set_state(["e001"], "seen")
     async with app.run_test(size=(120, 40)) as pilot:

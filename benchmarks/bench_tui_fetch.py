@@ -125,6 +125,8 @@ async def keys_while(app, entry_list: EntryList, busy, out: dict[str, list[float
             shown = lambda gone=dismissed: gone not in entry_list.ids  # noqa: E731
         else:
             shown = lambda back=dismissed: back in entry_list.ids  # noqa: E731
+        if key in "du":  # not behind the list's reading after the key before
+            await until(lambda: not entry_list.screen.busy, 2.0)
         t = time.perf_counter()
         app.post_message(events.Key(key, key))
         took = await until(shown)

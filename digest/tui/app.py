@@ -197,8 +197,8 @@ class DigestApp(App[None]):
         if label is None:
             self.notify("Nothing to undo", timeout=2)
             return
+        # Entry states it changed are read again once stored (on_states_written).
         self._changed()
-        self.entries_version += 1
         self.notify(f"Undid: {label}", timeout=2, markup=False)
 
     def action_redo(self) -> None:
@@ -206,8 +206,8 @@ class DigestApp(App[None]):
         if label is None:
             self.notify("Nothing to redo", timeout=2)
             return
+        # Entry states it changed are read again once stored (on_states_written).
         self._changed()
-        self.entries_version += 1
         self.notify(f"Redid: {label}", timeout=2, markup=False)
 
     async def action_quit(self) -> None:

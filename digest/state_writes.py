@@ -19,12 +19,15 @@ from digest.store import Store
 
 #: Called on the writing thread after each change: None, or why it failed.
 Written = Callable[[BaseException | None], object]
+#: Called on the caller's thread as a change is queued: entry ids and their new state.
+Queued = Callable[[list[str], EntryState], object]
 
 
 class StateWrites:
-    def __init__(self, store: Store, written: Written) -> None:
+    def __init__(self, store: Store, written: Written, queued: Queued | None = None) -> None:
         self._store = store
         self._written = written
+        self._queued = queued
         self._queue: queue.SimpleQueue[tuple[int, list[str], EntryState] | None] = \
             queue.SimpleQueue()
         self._lock = threading.Lock()
@@ -46,6 +49,8 @@ class StateWrites:
                                                 daemon=True)
                 self._thread.start()
         self._queue.put((number, ids, state))
+        if self._queued is not None:
+            self._queued(ids, state)
 
     def state(self, entry_id: str, stored: EntryState) -> EntryState:
         """The entry's state once every queued change is written."""

@@ -37,7 +37,13 @@ from digest.model import EntryState, Issue, Item
 from digest.session import EditSession
 from digest.state_writes import StateWrites
 from digest.store import Store
-from digest.tui.messages import FetchFinished, FetchProgress, ShowFeed, StatesWritten
+from digest.tui.messages import (
+    FetchFinished,
+    FetchProgress,
+    QueuedStates,
+    ShowFeed,
+    StatesWritten,
+)
 from digest.tui.screens.archive import ArchiveScreen
 from digest.tui.screens.feeds import FeedsScreen
 from digest.tui.screens.help import HelpScreen, key_help
@@ -119,6 +125,9 @@ class DigestApp(App[None]):
     featured: var[dict[str, int]] = var(dict)
     last_issue_date: var[dt.date | None] = var(None)
     fetch_state: var[FetchState | None] = var(None)
+    #: The last change of entry states (dismiss, restore, their undo and redo),
+    #: set as it is queued: the inbox shows it before the store has it.
+    states_queued: var[QueuedStates | None] = var(None)
 
     def __init__(self, project: Project, store: Store, *, today: dt.date | None = None,
                  autosave_delay: float = 0.5, poll_interval: float = POLL_INTERVAL) -> None:
@@ -129,8 +138,9 @@ class DigestApp(App[None]):
         self.autosave_delay = autosave_delay
         self.poll_interval = poll_interval
         self.session = EditSession(project, archive.open_draft(project, self.today), store)
-        self.session.writes = StateWrites(store, lambda error: self.post_message(
-            StatesWritten(error)))
+        self.session.writes = StateWrites(
+            store, lambda error: self.post_message(StatesWritten(error)),
+            lambda ids, state: setattr(self, "states_queued", QueuedStates(ids, state)))
         self.sub_title = project.title
         self._data_version: int | None = None
         self._indexed = False

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from textual.message import Message
 
 from digest.ingest import FetchSummary
+from digest.model import EntryState
 
 
 @dataclass
@@ -33,6 +34,14 @@ class FetchFinished(Message):
 
     summary: FetchSummary | None
     error: str = ""
+
+
+@dataclass(frozen=True, eq=False)
+class QueuedStates:
+    """Entries given a new state, not yet stored (each one a new value, never equal)."""
+
+    ids: list[str]
+    state: EntryState
 
 
 @dataclass

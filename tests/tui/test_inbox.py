@@ -177,6 +177,37 @@ async def test_a_dismiss_while_a_fetch_holds_the_store_leaves_the_keys_free(
     fetch.close()
 
 
+async def test_dismiss_undo_and_redo_show_before_the_store_has_them(app, store: Store) -> None:
+    """While a fetch holds the write lock, an undone dismiss is back in its place
+    at once, and a redo takes it out again; the store ends as the last key says."""
+    import sqlite3
+
+    fetch = sqlite3.connect(store.path, isolation_level=None)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        before = listed_ids(app)
+        select(app, "e003")
+        fetch.execute("BEGIN IMMEDIATE")
+        try:
+            await pilot.press("d")
+            assert listed_ids(app) == [i for i in before if i != "e003"]
+            await pilot.press("u")
+            assert listed_ids(app) == before
+            await pilot.press("ctrl+y")
+            assert listed_ids(app) == [i for i in before if i != "e003"]
+            assert store.entry("e003").state == "new"  # none of it stored yet
+        finally:
+            fetch.execute("ROLLBACK")
+        await settle(pilot)
+        assert store.entry("e003").state == "dismissed"
+        assert listed_ids(app) == [i for i in before if i != "e003"]
+        await pilot.press("u")
+        await settle(pilot)
+        assert store.entry("e003").state == "new"
+        assert listed_ids(app) == before
+    fetch.close()
+
+
 async def test_a_state_the_store_refuses_is_shown_and_the_entry_comes_back(
         app, store: Store) -> None:
     import sqlite3

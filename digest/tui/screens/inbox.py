@@ -26,6 +26,7 @@ from digest import curate
 from digest.model import Entry
 from digest.store import EntryFilter, EntryRow
 from digest.tui.commands.inbox import InboxCommands
+from digest.tui.messages import QueuedStates
 from digest.tui.widgets.dialogs import AddItemModal, ConfirmModal
 from digest.tui.widgets.entry_list import EntryList, Marks, RowSet
 from digest.tui.widgets.entry_preview import EntryPreview
@@ -114,6 +115,9 @@ class InboxScreen(Screen[None]):
         self._first_shown: EntryFilter | None = None
         #: Where a filter's whole order is read while its first screenful is.
         self._whole_lists = ThreadPoolExecutor(1, thread_name_prefix="digest-whole-list")
+        #: Entry id → (rowid, index) of rows taken out of the list by a dismiss, so
+        #: that its undo puts them back before the store has the change.
+        self._taken_out: dict[str, tuple[int, int]] = {}
 
     @property
     def digest_app(self) -> DigestApp:
@@ -144,6 +148,7 @@ class InboxScreen(Screen[None]):
         self.watch(app, "featured", self._issue_changed, init=False)
         self.watch(app, "entries_version", self._entries_changed, init=False)
         self.watch(app, "fetch_state", self._fetch_state_changed)
+        self.watch(app, "states_queued", self._states_queued, init=False)
         self._query(self.filter, keep_position=True, count=True)
 
     def on_unmount(self) -> None:
@@ -153,6 +158,33 @@ class InboxScreen(Screen[None]):
 
     def _fetch_state_changed(self, state: FetchState | None) -> None:
         self.fetch_state = state
+
+    def _states_queued(self, queued: QueuedStates | None) -> None:
+        """Show a dismiss, a restore or their undo at once; the read of the list that
+        follows the store's write agrees (and is the truth for anything else)."""
+        if queued is None:
+            return
+        ids = list(self.rows.ids)
+        changed = False
+        for entry_id in queued.ids:
+            known = self._taken_out.get(entry_id)
+            if known is None:
+                continue
+            rowid, index = known
+            hidden = queued.state == "dismissed" and (self.filter.hide_dismissed
+                                                     or self.filter.only_new)
+            shown = not hidden and (queued.state == "new" or not self.filter.only_new)
+            if hidden and rowid in ids:
+                index = ids.index(rowid)
+                del ids[index]
+                self._taken_out[entry_id] = (rowid, index)
+                changed = True
+            elif shown and index >= 0 and rowid not in ids:
+                ids.insert(min(index, len(ids)), rowid)
+                changed = True
+        if changed:
+            self.rows = RowSet(ids)
+            self.shown = len(ids)
 
     def _issue_changed(self) -> None:
         issue = self.digest_app.session.issue
@@ -171,6 +203,7 @@ class InboxScreen(Screen[None]):
         self._query(self.filter, keep_position=True, count=True)
 
     def watch_filter(self, old: EntryFilter, new: EntryFilter) -> None:
+        self._taken_out.clear()  # their places were in the list of the old filter
         self._query(new, keep_position=old.text == new.text)
 
     def _query(self, flt: EntryFilter, *, keep_position: bool, count: bool = False) -> None:
@@ -415,11 +448,8 @@ class InboxScreen(Screen[None]):
             self.notify(f"It is in the draft ({where[0].title}): x removes it first",
                         severity="warning", timeout=3, markup=False)
             return
+        self._taken_out[row.id] = (row.rowid, -1)
         self.digest_app.set_entry_states("Dismiss", [row.id], "dismissed")
-        if self.filter.hide_dismissed or self.filter.only_new:
-            # Gone from the list at once; the query that follows agrees.
-            self.rows = RowSet([i for i in self.rows.ids if i != row.rowid])
-            self.shown = len(self.rows.ids)
 
     def action_add_by_hand(self) -> None:
         self._add_by_hand()

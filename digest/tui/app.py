@@ -397,7 +397,12 @@ class DigestApp(App[None]):
         elif event.state == WorkerState.SUCCESS and worker.name in ("index", "featured"):
             featured, last_date, errors = worker.result  # type: ignore[misc]
             if worker.name == "index":
+                before = self._data_version
                 self._absorb_own_writes()
+                if self._data_version != before:
+                    # The index was written; so may a cron `digest fetch` have been
+                    # meanwhile, which the poll will no longer see: read the list again.
+                    self.entries_version += 1
                 self._freeze_heap()
             self.featured = featured
             self.last_issue_date = last_date

@@ -8,6 +8,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from digest.config import Project
 from digest.store import Store
 from digest.tui.app import make_app
@@ -56,3 +58,31 @@ async def test_entries_written_by_another_process_appear_while_editing(
         await settle(pilot)
         assert len(listed_ids(app)) == 8 + 200
         assert store.count_entries() == 208
+
+
+async def test_entries_stored_by_another_process_while_the_issues_are_indexed_appear(
+    project: Project, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The app takes the index's own write as no news for the poll; a cron fetch
+    that stored entries in the same moment must still reach the inbox."""
+    import datetime as dt
+
+    from digest.model import Entry
+    from digest.store import FetchRecord
+
+    index_issues = store.index_issues
+
+    def index_while_cron_stores(issues):  # type: ignore[no-untyped-def]
+        index_issues(issues)
+        cron = Store(store.path)  # another connection, as another process has
+        cron.record_fetch(FetchRecord("https://cron.example/feed", "ok", 200), [
+            Entry(id="cron-1", link="https://cron.example/1", title="Stored by cron",
+                  published=dt.datetime(2026, 6, 1, tzinfo=dt.UTC))])
+        cron.close()
+
+    monkeypatch.setattr(store, "index_issues", index_while_cron_stores)
+    app = make_app(project, store, today=TODAY, poll_interval=3600)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, rounds=4)
+        assert app._indexed
+        assert "cron-1" in listed_ids(app)

@@ -512,7 +512,8 @@ def _start_fetchers(remote: list[FetchRequest], hashes: dict[str, str], settings
 
     ``start="spawn"`` is for a process that runs threads (the TUI): a fork of
     it would copy locks other threads may hold. A spawned process pays for
-    its imports (about 0.4 s) before its first download.
+    its imports (about 0.25 s) before its first download, and is sent the
+    validators of its own share only.
     """
     context = multiprocessing.get_context("fork")
     each = replace(settings, concurrency=max(1, settings.concurrency // workers))
@@ -537,7 +538,8 @@ def _start_fetchers(remote: list[FetchRequest], hashes: dict[str, str], settings
         for popen, share in spawned:
             assert popen.stdin is not None
             with contextlib.suppress(BrokenPipeError), popen.stdin:
-                popen.stdin.write(pickle.dumps((share, hashes, each)))
+                mine = {r.url: hashes[r.url] for r in share if r.url in hashes}
+                popen.stdin.write(pickle.dumps((share, mine, each)))
     except BaseException:
         _stop_fetchers(fetchers)
         raise

@@ -30,11 +30,11 @@ class StateWrites:
         self._queued = queued
         self._queue: queue.SimpleQueue[tuple[int, list[str], EntryState] | None] = \
             queue.SimpleQueue()
-        self._lock = threading.Lock()
+        #: Guards what follows; notified whenever a change has been written.
+        self._lock = threading.Condition()
         #: Entry id → (number of the change, state) for changes not yet written.
         self._pending: dict[str, tuple[int, EntryState]] = {}
         self._count = 0
-        self._idle = threading.Condition(self._lock)
         self._thread: threading.Thread | None = None
 
     def put(self, entry_ids: Iterable[str], state: EntryState) -> None:
@@ -60,8 +60,8 @@ class StateWrites:
 
     def flush(self, timeout: float | None = None) -> bool:
         """Wait until every queued change is written (or failed); False on timeout."""
-        with self._idle:
-            return self._idle.wait_for(lambda: not self._pending, timeout)
+        with self._lock:
+            return self._lock.wait_for(lambda: not self._pending, timeout)
 
     def close(self) -> None:
         """Write what is queued, then stop the thread."""
@@ -80,9 +80,9 @@ class StateWrites:
                 self._store.set_state(ids, state)
             except Exception as exc:  # noqa: BLE001 - said to the UI, which names it
                 error = exc
-            with self._idle:
+            with self._lock:
                 for entry_id in ids:
                     if self._pending.get(entry_id, (0, state))[0] == number:
                         del self._pending[entry_id]
-                self._idle.notify_all()
+                self._lock.notify_all()
             self._written(error)

@@ -164,7 +164,6 @@ class _OneLarge:
             self._lock.release()
 
 
-
 def new_client(settings: FetchSettings, *, connections: int | None = None,
                verify: ssl.SSLContext | bool = True) -> httpx.AsyncClient:
     """An HTTP client with ``connections`` keep-alive connections (default: the concurrency).

@@ -397,12 +397,9 @@ class DigestApp(App[None]):
         elif event.state == WorkerState.SUCCESS and worker.name in ("index", "featured"):
             featured, last_date, errors = worker.result  # type: ignore[misc]
             if worker.name == "index":
-                before = self._data_version
-                self._absorb_own_writes()
-                if self._data_version != before:
-                    # The index was written; so may a cron `digest fetch` have been
-                    # meanwhile, which the poll will no longer see: read the list again.
-                    self.entries_version += 1
+                # Not absorbed as our own write: a cron `digest fetch` may have
+                # stored entries in the same moment.
+                self._poll_store()
                 self._freeze_heap()
             self.featured = featured
             self.last_issue_date = last_date

@@ -164,6 +164,9 @@ class InboxScreen(Screen[None]):
         follows the store's write agrees (and is the truth for anything else)."""
         if queued is None:
             return
+        hidden = queued.state == "dismissed" and (self.filter.hide_dismissed
+                                                 or self.filter.only_new)
+        shown = not hidden and (queued.state == "new" or not self.filter.only_new)
         ids = list(self.rows.ids)
         changed = False
         for entry_id in queued.ids:
@@ -171,9 +174,6 @@ class InboxScreen(Screen[None]):
             if known is None:
                 continue
             rowid, index = known
-            hidden = queued.state == "dismissed" and (self.filter.hide_dismissed
-                                                     or self.filter.only_new)
-            shown = not hidden and (queued.state == "new" or not self.filter.only_new)
             if hidden and rowid in ids:
                 index = ids.index(rowid)
                 del ids[index]

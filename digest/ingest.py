@@ -22,12 +22,13 @@ import pickle
 import queue
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection
-from typing import TYPE_CHECKING, Literal, Protocol
+from typing import IO, TYPE_CHECKING, Literal, Protocol
 
 from digest.config import Project
 from digest.feeds.fetch import (
@@ -41,6 +42,7 @@ from digest.feeds.fetch import (
 )
 from digest.model import Entry, Feed, FeedStatus
 from digest.store import FetchRecord, Store
+from digest.textclean import clean_line
 
 if TYPE_CHECKING:
     from digest.feeds.parse import ParsedFeed
@@ -484,20 +486,31 @@ class _Fetcher:
     process: _Process
     conn: Connection
     share: list[FetchRequest]
+    # A spawned process's stderr: its last line says why it ended, if it did early.
+    errors: IO[bytes] | None = None
+
+    def last_words(self) -> str:
+        if self.errors is None:
+            return ""
+        self.errors.seek(0, os.SEEK_END)
+        self.errors.seek(max(0, self.errors.tell() - 4096))
+        lines = self.errors.read().decode("utf-8", "replace").splitlines()
+        return clean_line(next((line for line in reversed(lines) if line.strip()), ""))
 
 
-def _spawn_fetcher(sender: Connection) -> subprocess.Popen[bytes]:
+def _spawn_fetcher(sender: Connection, errors: IO[bytes]) -> subprocess.Popen[bytes]:
     """A fresh interpreter that imports this module and waits for its share on stdin.
 
     Not ``multiprocessing``'s spawn: that needs a real ``sys.stderr`` (a
     Textual app has swapped it for a capture) and imports the caller's main
-    script again. Its output goes nowhere: it would land on the TUI's screen.
+    script again. Its stdout goes nowhere and its stderr to ``errors``, not
+    the terminal: either would land on the TUI's screen.
     """
     # This very package, wherever it was imported from (a checkout, say).
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     return subprocess.Popen(
         [sys.executable, "-c", _SPAWNED, str(sender.fileno()), str(os.getpid()), root],
-        stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=errors,
         pass_fds=(sender.fileno(),))
 
 
@@ -524,8 +537,10 @@ def _start_fetchers(remote: list[FetchRequest], hashes: dict[str, str], settings
             share = remote[n::workers]
             reader, sender = context.Pipe(duplex=False)
             process: _Process
+            errors: IO[bytes] | None = None
             if start == "spawn":
-                popen = _spawn_fetcher(sender)
+                errors = tempfile.TemporaryFile()
+                popen = _spawn_fetcher(sender, errors)
                 spawned.append((popen, share))
                 process = _Spawned(popen)
             else:
@@ -533,7 +548,7 @@ def _start_fetchers(remote: list[FetchRequest], hashes: dict[str, str], settings
                                           args=(sender, share, hashes, each, os.getpid()))
                 process.start()
             sender.close()  # the child's end: once it exits, recv() sees the end of the pipe
-            fetchers.append(_Fetcher(process, reader, share))
+            fetchers.append(_Fetcher(process, reader, share, errors))
         # Written once every process is importing: each reads it only then.
         for popen, share in spawned:
             assert popen.stdin is not None
@@ -553,6 +568,8 @@ def _stop_fetchers(fetchers: list[_Fetcher]) -> None:
     for f in fetchers:
         f.process.join(5)
         f.conn.close()
+        if f.errors is not None:
+            f.errors.close()
 
 
 async def _receive(conn: Connection) -> _Fetched | str | None:
@@ -590,8 +607,10 @@ async def _drain(fetcher: _Fetcher, hand_over: Callable[[_Fetched], Awaitable[No
             message = await _receive(fetcher.conn)
         except (EOFError, OSError):
             await loop.run_in_executor(None, fetcher.process.join)
+            last = fetcher.last_words()
             why = why or (
-                f"the fetch process ended unexpectedly (exit code {fetcher.process.exitcode})")
+                f"the fetch process ended unexpectedly (exit code {fetcher.process.exitcode})"
+                + (f": {last}" if last else ""))
             break
         if message is None:
             break

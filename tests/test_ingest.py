@@ -266,6 +266,30 @@ def test_a_spawned_fetch_process_starts_fresh_and_one_killed_costs_only_its_feed
     assert store.count_entries() == 3 * 4
 
 
+def test_a_spawned_fetch_process_that_cannot_start_says_why(
+    feed_server: FeedServer, store: Store, monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+) -> None:
+    """A broken install: the TUI's fetch processes fail on import, and each feed says how.
+
+    Their stderr cannot go to the terminal (it would draw over the TUI), so
+    its last line is what the feed's error carries.
+    """
+    shadow = tmp_path / "shadow"
+    shadow.mkdir()
+    (shadow / "httpx.py").write_text('raise ImportError("httpx is broken in this install")\n')
+    monkeypatch.setenv("PYTHONPATH", str(shadow))
+    urls = [feed_server.add(f"/b{n}.xml", _blog(n)) for n in range(6)]
+    summary = asyncio.run(fetch_feeds(store, [(u, "") for u in urls], FAST, processes=2,
+                                      start="spawn"))
+    assert {o.url for o in summary.outcomes} == set(urls)
+    for outcome in summary.outcomes:
+        assert outcome.status == "error"
+        assert outcome.error == ("the fetch process ended unexpectedly (exit code 1): "
+                                 "ImportError: httpx is broken in this install")
+    assert feed_server.requests == []
+    assert store.count_entries() == 0
+
+
 @pytest.mark.parametrize(("how", "said"), [
     ("exit", "the fetch process ended unexpectedly (exit code 3)"),
     ("raise", "the fetch process failed: RuntimeError: parser bug"),

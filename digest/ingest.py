@@ -28,7 +28,8 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection
-from typing import IO, TYPE_CHECKING, Literal, Protocol
+from pathlib import Path
+from typing import IO, TYPE_CHECKING
 
 from digest.config import Project
 from digest.feeds.fetch import (
@@ -48,7 +49,6 @@ if TYPE_CHECKING:
     from digest.feeds.parse import ParsedFeed
 
 #: How fetch processes are started (see ``_start_fetchers``).
-StartMethod = Literal["fork", "spawn"]
 
 #: Bodies a fetch process has downloaded and not yet parsed, at most (bytes;
 #: one bigger body is let through alone).
@@ -391,24 +391,6 @@ def _fetch_share(conn: Connection, requests: list[FetchRequest], hashes: dict[st
     conn.send(None)
 
 
-_SPAWNED = ("import sys; root = sys.argv[3]; sys.path[:0] = [] if root in sys.path else [root]; "
-            "from digest.ingest import _spawned_share; _spawned_share()")
-
-
-def _spawned_share() -> None:
-    """``python -c`` entry of a spawned fetch process (see ``_spawn_fetcher``).
-
-    argv: the descriptor to send results on, the parent's pid and where this
-    package lives; stdin: the pickled share, hashes and settings.
-    """
-    fd, parent = int(sys.argv[1]), int(sys.argv[2])
-    # Beside a UI on the same cores: the keys come first, the parsing takes the rest.
-    with contextlib.suppress(OSError):
-        os.nice(10)
-    share, hashes, settings = pickle.load(sys.stdin.buffer)
-    _fetch_share(Connection(fd, readable=False), share, hashes, settings, parent)
-
-
 async def _fetch_and_parse(conn: Connection, requests: list[FetchRequest],
                            hashes: dict[str, str], settings: FetchSettings) -> None:
     """Downloads go on while bodies wait for the parser, up to ``_BACKLOG_BYTES``.
@@ -447,114 +429,34 @@ async def _fetch_and_parse(conn: Connection, requests: list[FetchRequest],
         backlog.put_nowait(None)
 
 
-class _Process(Protocol):
-    """What the run needs of a fetch process, forked or spawned."""
-
-    @property
-    def exitcode(self) -> int | None: ...
-
-    def is_alive(self) -> bool: ...
-
-    def terminate(self) -> None: ...
-
-    def join(self, timeout: float | None = None) -> None: ...
-
-
-class _Spawned:
-    """A spawned fetch process, seen as a ``multiprocessing`` one."""
-
-    def __init__(self, popen: subprocess.Popen[bytes]) -> None:
-        self.popen = popen
-
-    @property
-    def exitcode(self) -> int | None:
-        return self.popen.poll()
-
-    def is_alive(self) -> bool:
-        return self.popen.poll() is None
-
-    def terminate(self) -> None:
-        self.popen.terminate()
-
-    def join(self, timeout: float | None = None) -> None:
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            self.popen.wait(timeout)
-
-
 @dataclass
 class _Fetcher:
-    process: _Process
+    process: multiprocessing.process.BaseProcess
     conn: Connection
     share: list[FetchRequest]
-    # A spawned process's stderr: its last line says why it ended, if it did early.
-    errors: IO[bytes] | None = None
-
-    def last_words(self) -> str:
-        if self.errors is None:
-            return ""
-        self.errors.seek(0, os.SEEK_END)
-        self.errors.seek(max(0, self.errors.tell() - 4096))
-        lines = self.errors.read().decode("utf-8", "replace").splitlines()
-        return clean_line(next((line for line in reversed(lines) if line.strip()), ""))
-
-
-def _spawn_fetcher(sender: Connection, errors: IO[bytes]) -> subprocess.Popen[bytes]:
-    """A fresh interpreter that imports this module and waits for its share on stdin.
-
-    Not ``multiprocessing``'s spawn: that needs a real ``sys.stderr`` (a
-    Textual app has swapped it for a capture) and imports the caller's main
-    script again. Its stdout goes nowhere and its stderr to ``errors``, not
-    the terminal: either would land on the TUI's screen.
-    """
-    # This very package, wherever it was imported from (a checkout, say).
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    return subprocess.Popen(
-        [sys.executable, "-c", _SPAWNED, str(sender.fileno()), str(os.getpid()), root],
-        stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=errors,
-        pass_fds=(sender.fileno(),))
 
 
 def _start_fetchers(remote: list[FetchRequest], hashes: dict[str, str], settings: FetchSettings,
-                    workers: int, start: StartMethod) -> list[_Fetcher]:
-    """Start ``workers`` processes, each fetching every ``workers``-th feed.
+                    workers: int) -> list[_Fetcher]:
+    """Fork ``workers`` processes, each fetching every ``workers``-th feed.
 
     One event loop spends about a millisecond of CPU per request in httpx
     and then parses what came: on two cores, two loops fetch and parse twice
     as fast, and the bodies never cross a pipe, only the parsed entries do.
     The feeds are dealt out in turn, so slow ones are spread over both.
-
-    ``start="spawn"`` is for a process that runs threads (the TUI): a fork of
-    it would copy locks other threads may hold. A spawned process pays for
-    its imports (about 0.25 s) before its first download, and is sent the
-    validators of its own share only.
     """
     context = multiprocessing.get_context("fork")
     each = replace(settings, concurrency=max(1, settings.concurrency // workers))
     fetchers: list[_Fetcher] = []
-    spawned: list[tuple[subprocess.Popen[bytes], list[FetchRequest]]] = []
     try:
         for n in range(workers):
             share = remote[n::workers]
             reader, sender = context.Pipe(duplex=False)
-            process: _Process
-            errors: IO[bytes] | None = None
-            if start == "spawn":
-                errors = tempfile.TemporaryFile()
-                popen = _spawn_fetcher(sender, errors)
-                spawned.append((popen, share))
-                process = _Spawned(popen)
-            else:
-                process = context.Process(target=_fetch_share, name="digest-fetch", daemon=True,
-                                          args=(sender, share, hashes, each, os.getpid()))
-                process.start()
+            process = context.Process(target=_fetch_share, name="digest-fetch", daemon=True,
+                                      args=(sender, share, hashes, each, os.getpid()))
+            process.start()
             sender.close()  # the child's end: once it exits, recv() sees the end of the pipe
-            fetchers.append(_Fetcher(process, reader, share, errors))
-        # Written once every process is importing: each reads it only then.
-        for popen, share in spawned:
-            assert popen.stdin is not None
-            with contextlib.suppress(BrokenPipeError), popen.stdin:
-                mine = {r.url: hashes[r.url] for r in share if r.url in hashes}
-                popen.stdin.write(pickle.dumps((share, mine, each)))
+            fetchers.append(_Fetcher(process, reader, share))
     except BaseException:
         _stop_fetchers(fetchers)
         raise
@@ -568,8 +470,6 @@ def _stop_fetchers(fetchers: list[_Fetcher]) -> None:
     for f in fetchers:
         f.process.join(5)
         f.conn.close()
-        if f.errors is not None:
-            f.errors.close()
 
 
 async def _receive(conn: Connection) -> _Fetched | str | None:
@@ -607,10 +507,8 @@ async def _drain(fetcher: _Fetcher, hand_over: Callable[[_Fetched], Awaitable[No
             message = await _receive(fetcher.conn)
         except (EOFError, OSError):
             await loop.run_in_executor(None, fetcher.process.join)
-            last = fetcher.last_words()
             why = why or (
-                f"the fetch process ended unexpectedly (exit code {fetcher.process.exitcode})"
-                + (f": {last}" if last else ""))
+                f"the fetch process ended unexpectedly (exit code {fetcher.process.exitcode})")
             break
         if message is None:
             break
@@ -632,7 +530,6 @@ async def fetch_feeds(
     progress: ProgressCallback | None = None,
     *,
     processes: int | None = None,
-    start: StartMethod = "fork",
     force: bool = False,
 ) -> FetchSummary:
     """Fetch, parse and store ``feeds`` ((location, title) pairs); never raises for one feed.
@@ -640,8 +537,8 @@ async def fetch_feeds(
     ``force`` asks every feed now, even one that is waiting out a Retry-After
     or the back-off after a timeout. ``processes`` (default: up to two, one
     per core) is how many processes fetch and parse; this one always writes.
-    ``start`` is how they start: a caller that runs threads of its own (the
-    TUI) passes ``"spawn"``, and then even one is a process of its own.
+    They are forked, so a caller that runs threads of its own (the TUI) runs
+    the whole fetch apart instead (``FetchApart``).
     """
     settings = settings or FetchSettings()
     store.ensure_feeds(feeds)
@@ -666,10 +563,9 @@ async def fetch_feeds(
                 "Retry-After" if feed.http_status in (429, 503) else "timed out last time"))
 
     # Forked before the writer thread exists, so no child is a copy of a
-    # process in the middle of a transaction. A caller that spawns has threads
-    # of its own (a UI): even one process keeps the parsing off its GIL.
-    fetchers = _start_fetchers(remote, hashes, settings, workers, start) \
-        if len(remote) > 4 and (workers > 1 or start == "spawn") else []
+    # process in the middle of a transaction.
+    fetchers = _start_fetchers(remote, hashes, settings, workers) \
+        if len(remote) > 4 and workers > 1 else []
     writer: _Writer | None = None
     try:
         writer = _Writer(store, asyncio.get_running_loop())
@@ -722,6 +618,134 @@ async def fetch_feeds(
         finally:
             _stop_fetchers(fetchers)
     return summary
+
+
+_SPAWNED = ("import sys; root = sys.argv[3]; sys.path[:0] = [] if root in sys.path else [root]; "
+            "from digest.ingest import _spawned_fetch; _spawned_fetch()")
+
+
+def _last_words(errors: IO[bytes]) -> str:
+    """The last line a spawned process wrote to stderr: why it ended, if it did early."""
+    errors.seek(0, os.SEEK_END)
+    errors.seek(max(0, errors.tell() - 4096))
+    lines = errors.read().decode("utf-8", "replace").splitlines()
+    return clean_line(next((line for line in reversed(lines) if line.strip()), ""))
+
+
+def _spawn(sender: Connection, errors: IO[bytes]) -> subprocess.Popen[bytes]:
+    """A fresh interpreter that imports this module and waits for its fetch on stdin.
+
+    Not ``multiprocessing``'s spawn: that needs a real ``sys.stderr`` (a
+    Textual app has swapped it for a capture) and imports the caller's main
+    script again. Its stdout goes nowhere and its stderr to ``errors``, not
+    the terminal: either would land on the TUI's screen.
+    """
+    # This very package, wherever it was imported from (a checkout, say).
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    return subprocess.Popen(
+        [sys.executable, "-c", _SPAWNED, str(sender.fileno()), str(os.getpid()), root],
+        stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=errors,
+        pass_fds=(sender.fileno(),))
+
+
+class FetchFailed(Exception):
+    """A fetch run apart ended before it could report (see ``FetchApart``)."""
+
+
+class FetchApart:
+    """A whole fetch, the store's writes included, in a fresh process beside a UI.
+
+    The TUI's process draws. Whatever else a fetch does in that process
+    (unpickling parsed entries, SQLite's inserts and full-text index) holds
+    its GIL and its cores, and a key then waits behind it. Apart, the UI only
+    hears of each feed as it is done; the entries reach its list as any other
+    process's commits do. The process is spawned, not forked (a copy of a
+    process running threads may hold a lock no thread will release), and it
+    forks its own fetch processes as ``digest fetch`` does.
+    """
+
+    def __init__(self, db: Path | str, feeds: Sequence[tuple[str, str]],
+                 settings: FetchSettings, *, force: bool = False) -> None:
+        self._job = (str(db), list(feeds), settings, force)
+        self._lock = threading.Lock()
+        self._popen: subprocess.Popen[bytes] | None = None
+        self._stopped = False
+
+    def run(self, progress: ProgressCallback | None = None) -> FetchSummary:
+        """Fetch, calling ``progress`` for each feed; blocks, so call it from a thread."""
+        reader, sender = multiprocessing.Pipe(duplex=False)
+        with reader, tempfile.TemporaryFile() as errors:
+            with self._lock:
+                if self._stopped:
+                    sender.close()
+                    raise FetchFailed("the fetch was stopped")
+                self._popen = popen = _spawn(sender, errors)
+            sender.close()  # the child's end: once it exits, recv() sees the end of the pipe
+            try:
+                assert popen.stdin is not None
+                with contextlib.suppress(BrokenPipeError), popen.stdin:
+                    popen.stdin.write(pickle.dumps(self._job))
+                while True:
+                    try:
+                        kind, *args = reader.recv()
+                    except EOFError:
+                        popen.wait()
+                        last = _last_words(errors)
+                        raise FetchFailed(
+                            f"the fetch process ended unexpectedly (exit code {popen.returncode})"
+                            + (f": {last}" if last else "")) from None
+                    if kind == "progress":
+                        if progress is not None:
+                            progress(*args)
+                    elif kind == "done":
+                        summary: FetchSummary = args[0]
+                        return summary
+                    else:
+                        raise FetchFailed(args[0])
+            finally:
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    popen.wait(5)
+                if popen.poll() is None:
+                    popen.kill()
+                    popen.wait()
+
+    def stop(self) -> None:
+        """End the fetch now (the app is closing): what is stored stays stored."""
+        with self._lock:
+            self._stopped = True
+            if self._popen is not None and self._popen.poll() is None:
+                self._popen.terminate()
+
+
+def _spawned_fetch() -> None:
+    """``python -c`` entry of ``FetchApart``'s process.
+
+    argv: the descriptor to report on, the parent's pid and where this
+    package lives; stdin: the pickled store path, feeds, settings and ``force``.
+    """
+    fd, parent = int(sys.argv[1]), int(sys.argv[2])
+    with contextlib.suppress(OSError):
+        os.nice(10)  # beside a UI on the same cores: the keys come first
+    db, feeds, settings, force = pickle.load(sys.stdin.buffer)
+    conn = Connection(fd, readable=False)
+    # Its thread only sleeps and asks for the parent's pid: the fetch
+    # processes forked from this one cannot inherit a lock it holds.
+    _follow_parent(parent)
+
+    def progress(outcome: FeedOutcome, done: int, total: int) -> None:
+        conn.send(("progress", outcome, done, total))
+
+    try:
+        store = Store(db)
+        try:
+            summary = asyncio.run(fetch_feeds(store, feeds, settings, progress, force=force))
+        finally:
+            store.close()
+    except BaseException as exc:  # noqa: BLE001 - said to the parent, which shows it
+        with contextlib.suppress(Exception):
+            conn.send(("error", f"{type(exc).__name__}: {exc}"))
+        raise SystemExit(1) from None
+    conn.send(("done", summary))
 
 
 def fetch_settings(project: Project | None) -> FetchSettings:

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from digest.feeds.fetch import FetchSettings
-from digest.ingest import FetchSummary, _Budget, fetch_feeds
+from digest.ingest import FetchApart, FetchFailed, FetchSummary, _Budget, fetch_feeds
 from digest.store import Store
 from tests.feeddata import BLOG_ATOM, HTML_PAGE, MALFORMED, PLANET_RSS
 from tests.feedserver import FeedServer
@@ -163,30 +163,35 @@ def _blog(n: int) -> str:
             f"<link>http://blog{n}.example/</link>{items}</channel></rss>")
 
 
-def test_fetch_processes_forked_or_spawned_store_what_one_process_does(
+def test_one_process_two_forked_or_a_fetch_apart_store_the_same(
         feed_server: FeedServer, tmp_path: Path) -> None:
     urls = [feed_server.add(f"/b{n}.xml", _blog(n), etag=f'"b{n}"') for n in range(10)]
     urls.append(feed_server.add("/blog/", HTML_PAGE, content_type="text/html"))
     feed_server.add("/feed.xml", PLANET_RSS)
     urls.append(feed_server.url("/missing.xml"))
+    feeds = [(u, "") for u in urls]
     stored = {}
-    for processes, start in ((1, "fork"), (2, "fork"), (2, "spawn"), (1, "spawn")):
-        s = Store(tmp_path / f"p{processes}{start}.db")
+    for how in ("one", "two", "apart"):
+        s = Store(tmp_path / f"{how}.db")
         seen: list[tuple[int, int]] = []
-        summary = asyncio.run(fetch_feeds(s, [(u, "") for u in urls], FAST,
-                                          lambda _o, n, total, seen=seen: seen.append((n, total)),
-                                          processes=processes, start=start))  # type: ignore[arg-type]
+
+        def fetch(progress: Any = None, s: Store = s, how: str = how) -> FetchSummary:
+            if how == "apart":
+                return FetchApart(s.path, feeds, FAST).run(progress)
+            return asyncio.run(fetch_feeds(s, feeds, FAST, progress,
+                                           processes=1 if how == "one" else 2))
+
+        summary = fetch(lambda _o, n, total, seen=seen: seen.append((n, total)))
         assert seen == [(n, len(urls)) for n in range(1, len(urls) + 1)]
         assert summary.count("ok") == 11 and summary.count("error") == 1
-        stored[processes, start] = sorted(
+        stored[how] = sorted(
             (e.id, e.title, e.link, tuple(sorted(e.feeds)))
             for e in (s.entry(r.id) for r in s.list_entries()) if e)
-        again = asyncio.run(fetch_feeds(s, [(u, "") for u in urls], FAST, processes=processes,
-                                        start=start))  # type: ignore[arg-type]
+        again = fetch()
         assert again.count("not-modified") == 11 and again.new_entries == 0
         s.close()
-    assert len(stored[1, "fork"]) == 32
-    assert stored[1, "fork"] == stored[2, "fork"] == stored[2, "spawn"] == stored[1, "spawn"]
+    assert len(stored["one"]) == 32
+    assert stored["one"] == stored["two"] == stored["apart"]
 
 
 def _children() -> set[int]:
@@ -199,14 +204,35 @@ def _children() -> set[int]:
     return found
 
 
-def test_a_spawned_fetch_process_starts_fresh_and_one_killed_costs_only_its_feeds(
+def _apart_processes(before: set[int]) -> list[int]:
+    """The fetch-apart process started since ``before``, and the processes it forked."""
+    found = []
+    for pid in _children() - before:
+        with contextlib.suppress(OSError):  # ended meanwhile
+            if b"_spawned_fetch" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                found.append(pid)
+                for task in Path(f"/proc/{pid}/task").iterdir():
+                    with contextlib.suppress(OSError):
+                        found.extend(int(c) for c in (task / "children").read_text().split())
+    return found
+
+
+def _alive(pid: int) -> bool:
+    """Running, and not a zombie waiting for its parent to reap it."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def test_a_fetch_apart_starts_fresh_and_its_death_keeps_what_it_stored(
     feed_server: FeedServer, store: Store, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """The TUI's fetch processes: a fresh interpreter each, not a copy of this one.
+    """The TUI's fetch: a fresh interpreter that downloads, parses and writes.
 
-    A parser broken in this process is not theirs (a fork would inherit it),
-    they run at a lower priority than the UI, and one of them killed mid-run
-    costs only the feeds it had not reported.
+    A fetch broken in this process is not its (a fork would inherit it); it
+    and the processes it forks run at a lower priority than the UI; killed
+    mid-run, it says so, and what it had stored stays stored.
     """
     import os
     import signal
@@ -215,76 +241,107 @@ def test_a_spawned_fetch_process_starts_fresh_and_one_killed_costs_only_its_feed
 
     import digest.ingest
 
-    def broken(body: bytes, url: str, content_type: str) -> Any:
-        raise RuntimeError("only this process's parser is broken")
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("only this process's fetch is broken")
 
+    monkeypatch.setattr(digest.ingest, "_Writer", broken)
     monkeypatch.setattr(digest.ingest, "_parse", broken)
     before = _children()
-    # Feeds dealt in turn: the first process gets the even ones, the slow ones.
     urls = [feed_server.add(f"/b{n}.xml", _blog(n), delay=30.0 if n % 2 == 0 else 0.0)
             for n in range(8)]
-    killed: list[int] = []
     niceness: list[int] = []
+    killed: list[int] = []
+    processes = 3 if (os.cpu_count() or 1) >= 2 else 1  # it forks one fetch process per core
 
-    def spawned() -> set[int]:
-        alive = set()
-        for pid in _children() - before:
-            with contextlib.suppress(OSError):  # ended meanwhile
-                if b"_spawned_share" in Path(f"/proc/{pid}/cmdline").read_bytes():
-                    alive.add(pid)
-        return alive
-
-    def kill_the_waiting_one() -> None:
-        """Once the process with the quick feeds is done, kill the one left waiting."""
+    def kill_once_the_quick_ones_are_stored() -> None:
         deadline = time.monotonic() + 20
-        both = False
-        while time.monotonic() < deadline:
-            alive = spawned()
-            both = both or len(alive) == 2
-            if both and len(alive) == 1 and len(feed_server.requests) == 8:
-                killed.append(alive.pop())
-                niceness.append(os.getpriority(os.PRIO_PROCESS, killed[0]))
-                os.kill(killed[0], signal.SIGKILL)
-                return
-            time.sleep(0.02)
+        watching = Store(store.path)
+        try:
+            while time.monotonic() < deadline:
+                apart = _apart_processes(before)
+                if len(apart) == processes and watching.count_entries() == 4 * 3:
+                    niceness.extend(os.getpriority(os.PRIO_PROCESS, pid) for pid in apart)
+                    killed.extend(apart)
+                    os.kill(apart[0], signal.SIGKILL)
+                    return
+                time.sleep(0.02)
+        finally:
+            watching.close()
 
-    killer = threading.Thread(target=kill_the_waiting_one)
+    killer = threading.Thread(target=kill_once_the_quick_ones_are_stored)
     killer.start()
     settings = replace(FAST, total_timeout=60, read_timeout=60)
-    summary = asyncio.run(fetch_feeds(store, [(u, "") for u in urls], settings, processes=2,
-                                      start="spawn"))
+    with pytest.raises(FetchFailed) as failed:
+        FetchApart(store.path, [(u, "") for u in urls], settings).run()
     killer.join()
-    assert killed
-    # It yields the cores to the UI that started it.
-    assert niceness == [min(19, os.getpriority(os.PRIO_PROCESS, 0) + 10)]
-    by_url = {o.url: o for o in summary.outcomes}
-    assert set(by_url) == set(urls)
-    assert all(by_url[u].status == "ok" for u in urls[1::2])  # parsed by a fresh parser
-    for u in urls[0::2]:
-        assert by_url[u].status == "error"
-        assert by_url[u].error == "the fetch process ended unexpectedly (exit code -9)"
-    assert store.count_entries() == 3 * 4
+    assert killed, "the fetch apart and its two fetch processes never all ran"
+    assert str(failed.value) == "the fetch process ended unexpectedly (exit code -9)"
+    # It and its fetch processes yield the cores to the UI that started it.
+    assert niceness == [min(19, os.getpriority(os.PRIO_PROCESS, 0) + 10)] * processes
+    # Its fetch processes follow it out rather than wait on the slow feeds.
+    deadline = time.monotonic() + 5
+    while any(_alive(pid) for pid in killed) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(_alive(pid) for pid in killed)
+    assert store.count_entries() == 4 * 3
+    assert {r.title for r in store.list_entries()} == {
+        f"Post {n}.{k}" for n in range(1, 8, 2) for k in range(3)}
+    assert store.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 
-def test_a_spawned_fetch_process_that_cannot_start_says_why(
+def test_a_fetch_apart_stopped_by_the_app_ends_with_its_processes(
+    feed_server: FeedServer, store: Store,
+) -> None:
+    """The editor quits mid-fetch: nothing of the fetch runs on after the app."""
+    import os
+    import threading
+    import time
+
+    before = _children()
+    urls = [feed_server.add(f"/slow{n}.xml", _blog(n), delay=30.0) for n in range(6)]
+    apart = FetchApart(store.path, [(u, "") for u in urls],
+                       replace(FAST, total_timeout=60, read_timeout=60))
+    failures: list[Exception] = []
+
+    def run() -> None:
+        try:
+            apart.run()
+        except FetchFailed as exc:
+            failures.append(exc)
+
+    runner = threading.Thread(target=run)
+    runner.start()
+    deadline = time.monotonic() + 20
+    while len(feed_server.requests) < 6 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    started = _apart_processes(before)
+    assert len(started) == (3 if (os.cpu_count() or 1) >= 2 else 1)
+    apart.stop()
+    runner.join(10)
+    assert not runner.is_alive()
+    assert [str(f) for f in failures] == ["the fetch process ended unexpectedly (exit code -15)"]
+    deadline = time.monotonic() + 5
+    while any(_alive(pid) for pid in started) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(_alive(pid) for pid in started)
+
+
+def test_a_fetch_apart_that_cannot_start_says_why(
     feed_server: FeedServer, store: Store, monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
 ) -> None:
-    """A broken install: the TUI's fetch processes fail on import, and each feed says how.
+    """A broken install: the fetch process fails on import, and the error names it.
 
-    Their stderr cannot go to the terminal (it would draw over the TUI), so
-    its last line is what the feed's error carries.
+    Its stderr cannot go to the terminal (it would draw over the TUI), so its
+    last line is what the error carries.
     """
     shadow = tmp_path / "shadow"
     shadow.mkdir()
     (shadow / "httpx.py").write_text('raise ImportError("httpx is broken in this install")\n')
     monkeypatch.setenv("PYTHONPATH", str(shadow))
     urls = [feed_server.add(f"/b{n}.xml", _blog(n)) for n in range(6)]
-    summary = asyncio.run(fetch_feeds(store, [(u, "") for u in urls], FAST, processes=2,
-                                      start="spawn"))
-    assert {o.url for o in summary.outcomes} == set(urls)
-    for outcome in summary.outcomes:
-        assert outcome.status == "error"
-        assert outcome.error == ("the fetch process ended unexpectedly (exit code 1): "
+    with pytest.raises(FetchFailed) as failed:
+        FetchApart(store.path, [(u, "") for u in urls], FAST).run()
+    assert str(failed.value) == ("the fetch process ended unexpectedly (exit code 1): "
                                  "ImportError: httpx is broken in this install")
     assert feed_server.requests == []
     assert store.count_entries() == 0

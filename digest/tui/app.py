@@ -32,7 +32,7 @@ from textual.worker import Worker, WorkerState
 from digest import archive, curate
 from digest.config import Project
 from digest.feeds.urls import bare_domain
-from digest.ingest import fetch_feeds, fetch_settings, subscriptions
+from digest.ingest import FetchApart, fetch_settings, subscriptions
 from digest.model import EntryState, Issue, Item
 from digest.session import EditSession
 from digest.state_writes import StateWrites
@@ -145,6 +145,7 @@ class DigestApp(App[None]):
         self._data_version: int | None = None
         self._indexed = False
         self._frozen = False
+        self._fetching: FetchApart | None = None
 
     def on_mount(self) -> None:
         self.set_keymap(self.project.keys)
@@ -286,18 +287,17 @@ class DigestApp(App[None]):
 
     @work(thread=True, exclusive=True, group="fetch", exit_on_error=False, name="fetch")
     def _fetch(self, feeds: list[tuple[str, str]]) -> None:
-        # Its own event loop in a thread: SQLite writes (which may wait for a cron
-        # `digest fetch`) never block the UI's loop. Downloads and parsing run in
-        # fresh processes (this one runs threads, so is not forked): parsing here
-        # would take the GIL from the UI.
+        # Downloads, parsing and the store's writes all run in a process apart:
+        # here they would take the GIL from the UI. This thread only waits for
+        # news of each feed.
         def progress(outcome: Any, done: int, total: int) -> None:
             self.post_message(FetchProgress(done, total, outcome.url, outcome.status))
 
+        self._fetching = FetchApart(self.store.path, feeds, fetch_settings(self.project))
         try:
-            summary = asyncio.run(fetch_feeds(self.store, feeds, fetch_settings(self.project),
-                                              progress, start="spawn"))
+            summary = self._fetching.run(progress)
         except Exception as exc:
-            self.post_message(FetchFinished(None, f"{type(exc).__name__}: {exc}"))
+            self.post_message(FetchFinished(None, str(exc)))
             return
         self.post_message(FetchFinished(summary))
 
@@ -379,6 +379,8 @@ class DigestApp(App[None]):
             gc.freeze()
 
     def on_unmount(self) -> None:
+        if self._fetching is not None:
+            self._fetching.stop()
         if self.session.writes is not None:
             # Every dismiss and undo reaches the store before the app lets it go.
             self.session.writes.close()

@@ -178,18 +178,19 @@ async def test_feeds_screen_lists_status_errors_and_filters_the_inbox(app) -> No
         assert inbox(app).feed_label == "Hugo's blog"
 
 
-async def test_a_fetch_downloads_and_parses_in_processes_apart_from_the_app(
+async def test_a_fetch_downloads_parses_and_stores_in_a_process_apart_from_the_app(
     tmp_path: Path, feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Parsing in the app's own process took the GIL from the UI for a whole cold
-    fetch; a fork of it (it runs threads) could copy a lock another thread held.
-    A parser broken in this process therefore never reaches the feeds."""
+    """Parsing and storing in the app's own process took the GIL from the UI for a
+    whole cold fetch; a fork of it (it runs threads) could copy a lock another
+    thread held. A fetch broken in this process therefore never reaches the feeds."""
     import digest.ingest
 
-    def broken(body: bytes, url: str, content_type: str) -> object:
-        raise RuntimeError("parsed inside the app")
+    def broken(*args: object, **kwargs: object) -> object:
+        raise RuntimeError("fetched inside the app")
 
     monkeypatch.setattr(digest.ingest, "_parse", broken)
+    monkeypatch.setattr(digest.ingest, "_Writer", broken)
     blogs = [(feed_server.add(f"/b{n}.xml", rss(f"Blog {n}", [
         (f"Post {n}", f"https://blog{n}.example/post/", "Tue, 09 Jun 2026 10:00:00 +0000",
          f"Body {n}.")])), f"Blog {n}") for n in range(6)]

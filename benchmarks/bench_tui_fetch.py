@@ -134,7 +134,7 @@ async def keys_while(app, entry_list: EntryList, busy, out: dict[str, list[float
         await asyncio.sleep(0.05)
 
 
-async def run(db: Path, project_dir: Path) -> dict[str, object]:
+async def run(db: Path, project_dir: Path, press: bool = True) -> dict[str, object]:
     r: dict[str, object] = {}
     project = load_project(project_dir)
     store = Store(db)
@@ -175,7 +175,10 @@ async def run(db: Path, project_dir: Path) -> dict[str, object]:
                 await asyncio.sleep(0.0005)
                 if time.perf_counter() - t > 10:
                     raise SystemExit("the fetch did not start")
-            await keys_while(app, entry_list, lambda: app.fetch_state is not None, keys)
+            if press:
+                await keys_while(app, entry_list, lambda: app.fetch_state is not None, keys)
+            while app.fetch_state is not None:
+                await asyncio.sleep(0.01)
             r[f"{run_name}_wall"] = time.perf_counter() - t
             stop.set()
             await sampler
@@ -194,6 +197,8 @@ def main() -> None:
     ap.add_argument("--db", type=Path, default=Path("/tmp/b100k.db"),
                     help="a store to copy (default: the 100k store of gen_store.py)")
     ap.add_argument("--project", type=Path, default=Path("/tmp/b100k"))
+    ap.add_argument("--idle", action="store_true",
+                    help="press nothing while the feeds come in (the fetch beside an idle UI)")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="digest-bench-") as tmp:
         work = Path(tmp)
@@ -209,7 +214,7 @@ def main() -> None:
             if not re.search(r"^opml\s*=", text, re.M):
                 text = 'opml = "feeds.opml"\n' + text
             toml.write_text(text, "utf-8")
-            r = asyncio.run(run(db, project_dir))
+            r = asyncio.run(run(db, project_dir, press=not args.idle))
         finally:
             farm.kill()
             farm.wait()

@@ -13,7 +13,9 @@ event loop fires. Then it presses ``f`` again (a warm fetch: every feed
 answers 304).
 
 Prints the cold and warm fetch wall times and the key latencies during
-either fetch and with nothing running. Not a test: numbers only.
+either fetch and with nothing running. With ``--idle`` it presses nothing
+while the feeds come in: the fetch beside an idle UI. Not a test: numbers
+only.
 """
 
 from __future__ import annotations

@@ -1,10 +1,11 @@
 """Fetch every subscription, parse what changed, store the entries.
 
-The one function both ``digest fetch`` and the TUI call. Three kinds of work
-overlap: network waits (bounded concurrency in ``feeds.fetch``, on an event
-loop), parsing (where the body was downloaded: one fetch process per core,
-each with its share of the feeds) and SQLite writes (a thread of their own in
-the process that started the run, many feeds per transaction). A feed's
+``fetch_feeds`` is what ``digest fetch`` runs, and what the TUI runs in a
+process of its own (``FetchApart``). Three kinds of work overlap: network
+waits (bounded concurrency in ``feeds.fetch``, on an event loop), parsing
+(where the body was downloaded: one fetch process per core, each with its
+share of the feeds) and SQLite writes (a thread of their own in the process
+that started the run, many feeds per transaction). A feed's
 outcome is stored within a fraction of a second of being known, so an
 interrupted run keeps what it finished.
 """

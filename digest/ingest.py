@@ -29,6 +29,7 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
@@ -48,8 +49,6 @@ from digest.textclean import clean_line
 
 if TYPE_CHECKING:
     from digest.feeds.parse import ParsedFeed
-
-#: How fetch processes are started (see ``_start_fetchers``).
 
 #: Bodies a fetch process has downloaded and not yet parsed, at most (bytes;
 #: one bigger body is let through alone).
@@ -432,7 +431,7 @@ async def _fetch_and_parse(conn: Connection, requests: list[FetchRequest],
 
 @dataclass
 class _Fetcher:
-    process: multiprocessing.process.BaseProcess
+    process: BaseProcess
     conn: Connection
     share: list[FetchRequest]
 
@@ -566,7 +565,7 @@ async def fetch_feeds(
     # Forked before the writer thread exists, so no child is a copy of a
     # process in the middle of a transaction.
     fetchers = _start_fetchers(remote, hashes, settings, workers) \
-        if len(remote) > 4 and workers > 1 else []
+        if workers > 1 and len(remote) > 4 else []
     writer: _Writer | None = None
     try:
         writer = _Writer(store, asyncio.get_running_loop())

@@ -312,7 +312,7 @@ class EntryList(ScrollView, can_focus=True):
         if not self.ids:
             if y == 1:
                 text = fit(f"  {self.empty_text}", width)
-                return Strip([Segment(text, base + self._style("entry-list--empty"))], width)
+                return Strip([Segment(text, self._blend("entry-list--empty", False))], width)
             return Strip.blank(width, base)
         row = self.row_at(index)
         if row is None:

@@ -12,7 +12,11 @@ Runs the real app headless through Textual's Pilot at 120×40 and prints:
   p95 and worst over every keystroke);
 * keystroke → whole list: until the list holds every match, in order (the
   count in the status line and the scrollbar wait for it);
-* page scroll: one PageDown with rows not yet cached (fetch + draw);
+* page scroll: one PageDown with rows not yet cached (fetch + draw), called
+  directly, and a PageDown key through the event loop until the list has
+  scrolled;
+* the garbage collector's passes while the app ran: how many, the longest,
+  the total, and how many began inside a timed page scroll or keystroke;
 * peak RSS of the process.
 
 Not a test: numbers only. Interpreter and Textual import time are printed
@@ -23,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import resource
 import statistics
 import subprocess
@@ -61,8 +66,29 @@ async def wait_for(pilot, predicate, timeout: float = 30.0) -> None:
         await asyncio.sleep(0.001)
 
 
+class Passes:
+    """Every collector pass: when it started and how long it took."""
+
+    def __init__(self) -> None:
+        self.spans: list[tuple[float, float]] = []
+        self._start = 0.0
+        gc.callbacks.append(self._callback)
+
+    def _callback(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._start = time.perf_counter()
+        else:
+            self.spans.append((self._start, time.perf_counter() - self._start))
+
+    def inside(self, windows: list[tuple[float, float]]) -> int:
+        return sum(1 for start, _ in self.spans
+                   for begin, took in windows if begin <= start <= begin + took)
+
+
 async def run(db: Path, project_dir: Path) -> dict[str, object]:
     results: dict[str, object] = {}
+    passes = Passes()
+    timed: list[tuple[float, float]] = []  # (start, duration) of every timed key or scroll
     t0 = time.perf_counter()
     project = load_project(project_dir)
     store = Store(db)
@@ -99,6 +125,7 @@ async def run(db: Path, project_dir: Path) -> dict[str, object]:
                 await wait_for(pilot, lambda typed=typed: screen.filter.text == typed
                                and not screen.busy)
                 latencies.append(time.perf_counter() - t)
+                timed.append((t, latencies[-1]))
                 await press
                 if n == 0:
                     first_letter.append(latencies[-1])
@@ -125,6 +152,7 @@ async def run(db: Path, project_dir: Path) -> dict[str, object]:
             entry_list.action_page(1)
             entry_list.render_lines(page.reset_offset)
             times.append(time.perf_counter() - t)
+            timed.append((t, times[-1]))
         results["page_median"] = statistics.median(times)
         results["page_max"] = max(times)
         # Through the event loop: a PageDown key until the list has scrolled.
@@ -135,8 +163,10 @@ async def run(db: Path, project_dir: Path) -> dict[str, object]:
             press = asyncio.create_task(pilot.press("pagedown"))
             await wait_for(pilot, lambda before=before: entry_list.scroll_y != before)
             keyed.append(time.perf_counter() - t)
+            timed.append((t, keyed[-1]))
             await press
         results["pagedown_key_median"] = statistics.median(keyed)
+        results["pagedown_key_max"] = max(keyed)
         # Pilot's own cost per key, for reference (a key bound to nothing).
         idle = []
         for _ in range(10):
@@ -148,6 +178,11 @@ async def run(db: Path, project_dir: Path) -> dict[str, object]:
         await pilot.pause()
         results["cursor_at"] = entry_list.cursor
     store.close()
+    gc.callbacks.remove(passes._callback)
+    results["gc_passes"] = len(passes.spans)
+    results["gc_longest"] = max((took for _, took in passes.spans), default=0.0)
+    results["gc_total"] = sum(took for _, took in passes.spans)
+    results["gc_inside_timed"] = passes.inside(timed)
     results["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return results
 
@@ -169,7 +204,11 @@ def main() -> None:
           f"p95 {ms(r['keystroke_p95'])}, max {ms(r['keystroke_max'])}")  # type: ignore[arg-type]
     print(f"  first letter of a query   max {ms(r['keystroke_first_letter_max'])}")  # type: ignore[arg-type]
     print(f"page scroll (uncached)      median {ms(r['page_median'])}, max {ms(r['page_max'])}")  # type: ignore[arg-type]
-    print(f"PageDown key → scrolled     median {ms(r['pagedown_key_median'])}")  # type: ignore[arg-type]
+    print(f"PageDown key → scrolled     median {ms(r['pagedown_key_median'])}, "  # type: ignore[arg-type]
+          f"max {ms(r['pagedown_key_max'])}")  # type: ignore[arg-type]
+    print(f"collector passes            {r['gc_passes']}, longest {ms(r['gc_longest'])}, "  # type: ignore[arg-type]
+          f"total {ms(r['gc_total'])}, "  # type: ignore[arg-type]
+          f"{r['gc_inside_timed']} inside a timed key or scroll")
     print(f"(Pilot press of a dead key  median {ms(r['pilot_press'])}, not in the figures)")  # type: ignore[arg-type]
     print(f"peak RSS                    {r['peak_rss_mb']:.0f} MB")
     print(f"matches                     {r['matches']}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import gc
 import json
 import multiprocessing
 import sqlite3
@@ -123,7 +124,7 @@ def test_a_page_of_a_filter_is_the_start_of_its_whole_order(store: Store) -> Non
     for flt in (EntryFilter(), EntryFilter(text="python"), EntryFilter(text="p"),
                 EntryFilter(text="python", since=since, until=until),
                 EntryFilter(since=since), EntryFilter(text="py", hide_dismissed=False)):
-        whole = store.entry_rowids(flt)
+        whole = list(store.entry_rowids(flt))
         for limit in range(1, len(whole) + 2):  # a page ending in every week
             assert [r.rowid for r in store.list_entries(flt, limit=limit)] == whole[:limit]
         assert [r.rowid for r in store.list_entries(flt, limit=3, offset=2)] == whole[2:5]
@@ -326,7 +327,19 @@ def test_matches_read_ahead_give_the_same_whole_order(store: Store) -> None:
     ahead = str(in_thread(lambda: store.matching("python")))  # read elsewhere, as the TUI does
     assert len(json.loads(ahead)) == 200
     assert store.entry_rowids(flt, matches=ahead) == store.entry_rowids(flt)
-    assert store.entry_rowids(flt, matches="[]") == []
+    assert store.entry_rowids(flt, matches="[]") == ()
+
+
+def test_the_inbox_order_is_walked_by_the_collector_once_at_most(store: Store) -> None:
+    # The TUI keeps this order for as long as it is shown; a list would be
+    # walked by every collector pass (about 9 ms at 100,000 entries).
+    store.record_fetch(FetchRecord("https://blog/", "ok", 200),
+                       [entry(n, title=f"Python {n}") for n in range(1, 40)])
+    for flt in (EntryFilter(), EntryFilter(text="python")):
+        ids = store.entry_rowids(flt)
+        assert len(ids) == 39
+        gc.collect()
+        assert not gc.is_tracked(ids)
     assert store.matching("") == "[]"
 
 

@@ -25,6 +25,7 @@ from textual.worker import Worker, WorkerState
 from digest import curate
 from digest.model import Entry
 from digest.store import EntryFilter, EntryRow
+from digest.tui.collector import collection_paused
 from digest.tui.commands.inbox import InboxCommands
 from digest.tui.messages import QueuedStates
 from digest.tui.widgets.dialogs import AddItemModal, ConfirmModal
@@ -183,7 +184,7 @@ class InboxScreen(Screen[None]):
                 ids.insert(min(index, len(ids)), rowid)
                 changed = True
         if changed:
-            self.rows = RowSet(ids)
+            self.rows = RowSet(tuple(ids))
             self.shown = len(ids)
 
     def _issue_changed(self) -> None:
@@ -237,8 +238,8 @@ class InboxScreen(Screen[None]):
         # Python part waits until the first page is shown, so the two threads
         # do not take turns with the GIL.
         matches = self._whole_lists.submit(store.matching, flt.text) if flt.text else None
-        first = [row.rowid for row in store.list_entries(flt, limit=FIRST_PAGE)]
-        ids: list[int] | None
+        first = tuple(row.rowid for row in store.list_entries(flt, limit=FIRST_PAGE))
+        ids: tuple[int, ...] | None
         if len(first) < FIRST_PAGE:  # that was all of it
             if matches is not None:
                 matches.cancel()
@@ -246,8 +247,10 @@ class InboxScreen(Screen[None]):
         else:
             self.app.call_from_thread(self._show_first_page, flt, RowSet(first, keep_position))
             # Typed past already: the next query's first page matters more than this count.
-            ids = store.entry_rowids(flt, stop=lambda: self._pending is not None,
-                                     matches=None if matches is None else matches.result())
+            found = None if matches is None else matches.result()
+            with collection_paused():
+                ids = store.entry_rowids(flt, stop=lambda: self._pending is not None,
+                                         matches=found)
         total = store.count_entries(EntryFilter(hide_dismissed=False)) if count else None
         return flt, None if ids is None else RowSet(ids, keep_position), total
 

@@ -8,7 +8,8 @@ per row, no work proportional to the size of the store when scrolling.
 The caches are FIFO, plain dicts: an LRUCache is a ring of linked lists, and
 each keystroke in the filter clears them, so every clear left thousands of
 rows and strips in reference cycles for the garbage collector, whose full
-passes then held a keystroke up by 50-100 ms.
+passes then held a keystroke up by 50-100 ms. For the same reason a row's
+strip is a `RowStrip`, which Textual's compositor cannot tie into a cycle.
 
 Feed text is cleaned again and drawn as plain segments: markup in a title is
 never interpreted.
@@ -17,7 +18,7 @@ never interpreted.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from rich.cells import cell_len, set_cell_size
@@ -38,6 +39,24 @@ from digest.tui.widgets.text import line, short_date
 RowFetcher = Callable[[Sequence[int]], list[EntryRow]]
 
 
+class RowStrip(Strip):
+    """A strip that does not keep itself in its own cache.
+
+    The compositor divides every line at the screen's width. Textual's
+    `Strip.divide` then caches ``[self]`` in the strip itself: a reference
+    cycle, so every row strip dropped from the cache waited for the garbage
+    collector, seven caches and all (5,000 objects a few keystrokes).
+    """
+
+    __slots__ = ()
+
+    def divide(self, cuts: Iterable[int]) -> Sequence[Strip]:
+        cuts = list(cuts)
+        if [cut for cut in cuts if cut <= self.cell_length] == [self.cell_length]:
+            return [self]
+        return super().divide(cuts)
+
+
 @dataclass(frozen=True, eq=False)
 class RowSet:
     """The inbox's order: every matching rowid, newest first.
@@ -46,9 +65,12 @@ class RowSet:
     (a refresh) or go back to the top (a new query). ``same_rows`` says the
     rows already drawn are still current (the whole order that follows its
     own first screenful), so they are not read and drawn again.
+
+    A tuple: the garbage collector stops walking a tuple of ints after one
+    pass (see ``Store.entry_rowids``).
     """
 
-    ids: Sequence[int] = ()
+    ids: tuple[int, ...] = ()
     keep_position: bool = True
     same_rows: bool = False
 
@@ -348,7 +370,7 @@ class EntryList(ScrollView, can_focus=True):
         if cols.feed:
             segments.append(Segment(" " + fit(line(row.feed_title), cols.feed),
                                     style("entry-list--meta")))
-        return Strip(segments).adjust_cell_length(width, style(""))
+        return RowStrip(list(Strip(segments).adjust_cell_length(width, style(""))), width)
 
     @staticmethod
     def _mark(section: str, featured: int | None, width: int,

@@ -178,6 +178,36 @@ async def test_feeds_screen_lists_status_errors_and_filters_the_inbox(app) -> No
         assert inbox(app).feed_label == "Hugo's blog"
 
 
+async def test_posts_show_up_in_the_inbox_while_the_fetch_still_runs(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    """An editor who presses f reads what has come in while a slow feed is waited for;
+    before, the inbox stayed as it was until the last feed was in."""
+    quick = [(feed_server.add(f"/q{n}.xml", rss(f"Quick {n}", [
+        (f"Quick post {n}", f"https://quick{n}.example/post/", "Tue, 09 Jun 2026 10:00:00 +0000",
+         f"Body {n}.")])), f"Quick {n}") for n in range(3)]
+    slow = (feed_server.add("/slow.xml", rss("Slow", [
+        ("Slow post", "https://slow.example/post/", "Tue, 09 Jun 2026 11:00:00 +0000", "Body.")]),
+        delay=30), "Slow")
+    project = make_project(tmp_path / "news", [*quick, slow])
+    store = Store(tmp_path / "cache.db")
+    app = make_app(project, store, today=TODAY, poll_interval=0.05, fetch_refresh=0.2)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert listed_ids(app) == []
+        await pilot.press("f")
+        for _ in range(400):
+            await pilot.pause(0.05)
+            if len(entry_list(app).ids) == 3:
+                break
+        assert app.fetch_state is not None  # the slow feed is still being waited for
+        assert sorted(store.entry(i).title for i in listed_ids(app)) == [  # type: ignore[union-attr]
+            f"Quick post {n}" for n in range(3)]
+        assert " 3 entries " in screen_text(app)
+        assert "Fetching feeds 3/4" in screen_text(app)
+    store.close()
+
+
 async def test_a_fetch_downloads_parses_and_stores_in_a_process_apart_from_the_app(
     tmp_path: Path, feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:

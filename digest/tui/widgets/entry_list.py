@@ -45,7 +45,7 @@ class RowStrip(Strip):
     The compositor divides every line at the screen's width. Textual's
     `Strip.divide` then caches ``[self]`` in the strip itself: a reference
     cycle, so every row strip dropped from the cache waited for the garbage
-    collector, seven caches and all (5,000 objects a few keystrokes).
+    collector, with its seven caches.
     """
 
     __slots__ = ()

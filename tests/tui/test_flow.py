@@ -5,6 +5,7 @@ check the saved ``issues/NNN.toml``.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 
@@ -205,6 +206,51 @@ async def test_posts_show_up_in_the_inbox_while_the_fetch_still_runs(
             f"Quick post {n}" for n in range(3)]
         assert " 3 entries " in screen_text(app)
         assert "Fetching feeds 3/4" in screen_text(app)
+    store.close()
+
+
+async def test_the_preview_keeps_the_editors_place_when_the_inbox_is_read_again(
+    tmp_path: Path
+) -> None:
+    """While a fetch stores posts the inbox is read again every few seconds; the post
+    being read must not jump back to its top each time (the same entry read again
+    is equal, so the preview is not told of it)."""
+    from digest.store import FetchRecord
+    from digest.tui.widgets.entry_preview import EntryPreview
+    from tests.tui.conftest import ENTRIES_BLOG
+
+    store = Store(tmp_path / "cache.db")
+    long_read = dataclasses.replace(ENTRIES_BLOG[0], text="\n\n".join(
+        f"Paragraph {n} of a long post." for n in range(80)))
+    store.record_fetch(FetchRecord(ENTRIES_BLOG[0].feed_url, "ok", 200),
+                       [long_read, ENTRIES_BLOG[1]])
+    project = make_project(tmp_path / "news", [])
+    app = make_app(project, store, today=TODAY, poll_interval=0.05)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        preview = inbox(app).query_one(EntryPreview)
+        assert preview.entry is not None and preview.entry.id == long_read.id
+        preview.scroll_to(y=20, animate=False, immediate=True)
+        await pilot.pause()
+        assert preview.scroll_y == 20
+        # Another process stores a newer post: the poll reads the inbox again.
+        other = Store(tmp_path / "cache.db")
+        newer = dataclasses.replace(ENTRIES_BLOG[1], id="e100", link="https://blog.example/new",
+                                    published=long_read.published + dt.timedelta(days=1))
+        other.record_fetch(FetchRecord(ENTRIES_BLOG[0].feed_url, "ok", 200), [newer])
+        other.close()
+        for _ in range(100):
+            await pilot.pause(0.02)
+            if len(entry_list(app).ids) == 3:
+                break
+        await settle(pilot)
+        assert listed_ids(app) == ["e100", long_read.id, ENTRIES_BLOG[1].id]
+        assert preview.entry is not None and preview.entry.id == long_read.id
+        assert preview.scroll_y == 20  # still where the editor was reading
+        await pilot.press("j")  # another entry starts at its top
+        await settle(pilot)
+        assert preview.entry is not None and preview.entry.id == ENTRIES_BLOG[1].id
+        assert preview.scroll_y == 0
     store.close()
 
 

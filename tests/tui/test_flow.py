@@ -254,6 +254,51 @@ async def test_the_preview_keeps_the_editors_place_when_the_inbox_is_read_again(
     store.close()
 
 
+async def test_posts_stored_above_leave_the_entry_being_read_on_its_line(tmp_path: Path) -> None:
+    """Every few seconds of a fetch, newer posts go in above the cursor. The entry
+    being read stays on its line of the screen; at the top of the list the view
+    stays at the top, so the new posts show."""
+    from digest.store import FetchRecord
+    from tests.tui.test_inbox import ENTRY_TEMPLATE, store_digest_notes
+
+    store = Store(tmp_path / "cache.db")
+    store_digest_notes(store)
+    app = make_app(make_project(tmp_path / "news", []), store, today=TODAY, poll_interval=0.05)
+
+    async def newer_posts_stored(first: int, count: int) -> None:
+        other = Store(tmp_path / "cache.db")  # another process, as the fetch is
+        other.record_fetch(FetchRecord(ENTRY_TEMPLATE.feed_url, "ok", 200), [
+            dataclasses.replace(ENTRY_TEMPLATE, id=f"new{n}", link=f"https://new.example/{n}",
+                                title=f"Newer {n}",
+                                published=ENTRY_TEMPLATE.published + dt.timedelta(days=n))
+            for n in range(first, first + count)])
+        other.close()
+        total = len(entry_list(app).ids) + count
+        for _ in range(100):
+            await pilot.pause(0.02)
+            if len(entry_list(app).ids) == total:
+                break
+        await settle(pilot)
+        assert len(entry_list(app).ids) == total
+
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        listed = entry_list(app)
+        await pilot.press("pagedown", "pagedown", "down")
+        reading, line_on_screen = listed.current, listed.cursor - round(listed.scroll_y)
+        assert reading is not None and round(listed.scroll_y) > 0
+        await newer_posts_stored(1, 5)
+        assert listed.current is not None and listed.current.id == reading.id
+        assert listed.cursor - round(listed.scroll_y) == line_on_screen
+        await pilot.press("home")
+        top = listed.current
+        assert top is not None and listed.cursor == 0
+        await newer_posts_stored(10, 3)
+        assert round(listed.scroll_y) == 0  # the three new posts are on screen
+        assert listed.cursor == 3 and listed.current.id == top.id
+    store.close()
+
+
 async def test_a_fetch_downloads_parses_and_stores_in_a_process_apart_from_the_app(
     tmp_path: Path, feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -211,6 +211,7 @@ class EntryList(ScrollView, can_focus=True):
         elif current is not None:
             with contextlib.suppress(ValueError):
                 index = new.ids.index(current)
+            self._keep_row_on_screen(index - self.cursor)
         self.set_reactive(EntryList.cursor, index)
         self._scroll_cursor_into_view()
         self.refresh()
@@ -247,6 +248,15 @@ class EntryList(ScrollView, can_focus=True):
 
     def validate_cursor(self, value: int) -> int:
         return max(0, min(value, len(self.ids) - 1))
+
+    def _keep_row_on_screen(self, moved: int) -> None:
+        """Posts stored above the cursor (a fetch, every few seconds) move the entry
+        being read down the order: scroll as far, so it stays on its line. At the
+        top of the list the view stays there, to show them, while the entry fits."""
+        top = round(self.scroll_y)
+        height = self.scrollable_content_region.height
+        if moved and (top > 0 or self.cursor + moved >= height):
+            self.scroll_to(y=max(0, top + moved), animate=False, immediate=True)
 
     def _scroll_cursor_into_view(self) -> None:
         height = self.scrollable_content_region.height

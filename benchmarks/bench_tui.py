@@ -80,6 +80,9 @@ class Passes:
         else:
             self.spans.append((self._start, time.perf_counter() - self._start))
 
+    def stop(self) -> None:
+        gc.callbacks.remove(self._callback)
+
     def inside(self, windows: list[tuple[float, float]]) -> int:
         return sum(1 for start, _ in self.spans
                    for begin, took in windows if begin <= start <= begin + took)
@@ -178,7 +181,7 @@ async def run(db: Path, project_dir: Path) -> dict[str, object]:
         await pilot.pause()
         results["cursor_at"] = entry_list.cursor
     store.close()
-    gc.callbacks.remove(passes._callback)
+    passes.stop()
     results["gc_passes"] = len(passes.spans)
     results["gc_longest"] = max((took for _, took in passes.spans), default=0.0)
     results["gc_total"] = sum(took for _, took in passes.spans)

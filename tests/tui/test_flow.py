@@ -13,12 +13,21 @@ import pytest
 from textual.widgets import DataTable, Input
 
 from digest import curate
-from digest.store import Store
+from digest.store import FetchRecord, Store
 from digest.tui.app import make_app
 from digest.tui.screens.feeds import FeedsScreen
+from digest.tui.widgets.entry_preview import EntryPreview
 from tests.feedserver import FeedServer
-from tests.tui.conftest import TODAY, draft, draft_text, make_project
-from tests.tui.helpers import entry_list, inbox, listed_ids, screen_text, settle
+from tests.tui.conftest import ENTRIES_BLOG, TODAY, draft, draft_text, make_project
+from tests.tui.helpers import (
+    entry_list,
+    inbox,
+    listed_ids,
+    screen_text,
+    settle,
+    store_digest_notes,
+    stored_elsewhere,
+)
 
 
 def rss(title: str, items: list[tuple[str, str, str, str]]) -> str:
@@ -215,10 +224,6 @@ async def test_the_preview_keeps_the_editors_place_when_the_inbox_is_read_again(
     """While a fetch stores posts the inbox is read again every few seconds; the post
     being read must not jump back to its top each time (the same entry read again
     is equal, so the preview is not told of it)."""
-    from digest.store import FetchRecord
-    from digest.tui.widgets.entry_preview import EntryPreview
-    from tests.tui.conftest import ENTRIES_BLOG
-
     store = Store(tmp_path / "cache.db")
     long_read = dataclasses.replace(ENTRIES_BLOG[0], text="\n\n".join(
         f"Paragraph {n} of a long post." for n in range(80)))
@@ -234,16 +239,9 @@ async def test_the_preview_keeps_the_editors_place_when_the_inbox_is_read_again(
         await pilot.pause()
         assert preview.scroll_y == 20
         # Another process stores a newer post: the poll reads the inbox again.
-        other = Store(tmp_path / "cache.db")
-        newer = dataclasses.replace(ENTRIES_BLOG[1], id="e100", link="https://blog.example/new",
-                                    published=long_read.published + dt.timedelta(days=1))
-        other.record_fetch(FetchRecord(ENTRIES_BLOG[0].feed_url, "ok", 200), [newer])
-        other.close()
-        for _ in range(100):
-            await pilot.pause(0.02)
-            if len(entry_list(app).ids) == 3:
-                break
-        await settle(pilot)
+        await stored_elsewhere(pilot, tmp_path / "cache.db", [dataclasses.replace(
+            ENTRIES_BLOG[1], id="e100", link="https://blog.example/new",
+            published=long_read.published + dt.timedelta(days=1))])
         assert listed_ids(app) == ["e100", long_read.id, ENTRIES_BLOG[1].id]
         assert preview.entry is not None and preview.entry.id == long_read.id
         assert preview.scroll_y == 20  # still where the editor was reading
@@ -258,28 +256,17 @@ async def test_posts_stored_above_leave_the_entry_being_read_on_its_line(tmp_pat
     """Every few seconds of a fetch, newer posts go in above the cursor. The entry
     being read stays on its line of the screen; at the top of the list the view
     stays at the top, so the new posts show."""
-    from digest.store import FetchRecord
-    from tests.tui.test_inbox import ENTRY_TEMPLATE, store_digest_notes
-
     store = Store(tmp_path / "cache.db")
     store_digest_notes(store)
     app = make_app(make_project(tmp_path / "news", []), store, today=TODAY, poll_interval=0.05)
 
     async def newer_posts_stored(first: int, count: int) -> None:
-        other = Store(tmp_path / "cache.db")  # another process, as the fetch is
-        other.record_fetch(FetchRecord(ENTRY_TEMPLATE.feed_url, "ok", 200), [
-            dataclasses.replace(ENTRY_TEMPLATE, id=f"new{n}", link=f"https://new.example/{n}",
+        template = ENTRIES_BLOG[0]
+        await stored_elsewhere(pilot, tmp_path / "cache.db", [
+            dataclasses.replace(template, id=f"new{n}", link=f"https://new.example/{n}",
                                 title=f"Newer {n}",
-                                published=ENTRY_TEMPLATE.published + dt.timedelta(days=n))
+                                published=template.published + dt.timedelta(days=n))
             for n in range(first, first + count)])
-        other.close()
-        total = len(entry_list(app).ids) + count
-        for _ in range(100):
-            await pilot.pause(0.02)
-            if len(entry_list(app).ids) == total:
-                break
-        await settle(pilot)
-        assert len(entry_list(app).ids) == total
 
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)

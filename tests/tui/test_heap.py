@@ -6,20 +6,24 @@ import gc
 import threading
 import types
 import weakref
-from collections.abc import Callable
 
 from rich.segment import Segment
 from rich.style import Style
 from textual.strip import Strip
 
 from digest.config import Project
-from digest.store import EntryFilter, Store
+from digest.store import Store
 from digest.tui.app import make_app
 from digest.tui.collector import collection_paused
 from digest.tui.widgets.entry_list import RowStrip
 from tests.tui.conftest import TODAY
-from tests.tui.helpers import entry_list, listed_ids, settle
-from tests.tui.test_inbox import store_digest_notes
+from tests.tui.helpers import (
+    before_whole_order,
+    entry_list,
+    listed_ids,
+    settle,
+    store_digest_notes,
+)
 
 
 async def test_a_new_filter_frees_the_rows_it_replaced_without_the_collector(app) -> None:
@@ -80,16 +84,9 @@ async def test_the_whole_order_is_filtered_with_the_collector_paused(
     # Its set and list of up to 100,000 ints live only during the filter; a
     # pass started by the UI thread meanwhile walked them for 20-45 ms.
     store_digest_notes(store)
-    read_whole = store.entry_rowids
     enabled_while_filtering: list[bool] = []
-
-    def watched(flt: EntryFilter, stop: Callable[[], bool] | None = None,
-                matches: str | None = None) -> tuple[int, ...] | None:
-        if flt.text == "digest":
-            enabled_while_filtering.append(gc.isenabled())
-        return read_whole(flt, stop, matches)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(store, "entry_rowids", watched)
+    before_whole_order(monkeypatch, store, "digest",
+                       lambda: enabled_while_filtering.append(gc.isenabled()))
     app = make_app(project, store, today=TODAY, autosave_delay=0.05)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)

@@ -3,22 +3,29 @@
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import re
 import threading
-from collections.abc import Callable
 
 from textual.widgets import Input, Static
 
 from digest.config import Project
-from digest.store import EntryFilter, EntryRow, FetchRecord, Store
+from digest.store import EntryFilter, EntryRow, Store
 from digest.tui.app import make_app
 from digest.tui.screens.help import HelpScreen
 from digest.tui.screens.inbox import FIRST_PAGE
 from digest.tui.widgets.dialogs import AddItemModal, ConfirmModal
 from digest.tui.widgets.entry_preview import EntryPreview
 from tests.tui.conftest import BLOG, ENTRIES_BLOG, TODAY, draft, draft_text
-from tests.tui.helpers import entry_list, inbox, listed_ids, screen_text, select, settle
+from tests.tui.helpers import (
+    before_whole_order,
+    entry_list,
+    inbox,
+    listed_ids,
+    screen_text,
+    select,
+    settle,
+    store_digest_notes,
+)
 
 ENTRY_TEMPLATE = ENTRIES_BLOG[0]
 ALL = ["e001", "e002", "e003", "e004", "e005", "e006", "e007", "e008"]
@@ -425,30 +432,17 @@ async def test_a_note_by_hand_goes_to_the_notes_of_a_notes_section(
         assert draft(project).section("updates").notes == "13 pull requests merged."
 
 
-def store_digest_notes(store: Store) -> None:
-    """260 posts that match "digest", an hour apart: more than the first page."""
-    many = [dataclasses.replace(ENTRY_TEMPLATE, id=f"m{n:03d}", link=f"https://m.example/{n}",
-                                title=f"Digest note {n}",
-                                published=ENTRY_TEMPLATE.published - dt.timedelta(hours=n))
-            for n in range(260)]
-    store.record_fetch(FetchRecord(BLOG, "ok", 200), many)
-
-
 async def test_a_filter_shows_its_first_screenful_before_the_whole_order(
         project: Project, store: Store, monkeypatch) -> None:
     # More posts match "digest" than the first page holds, so the whole order is
     # read after it. Reading it is held back, as a big store would take its time.
     store_digest_notes(store)
     whole_order = threading.Event()
-    read_whole = store.entry_rowids
 
-    def held_back(flt: EntryFilter, stop: Callable[[], bool] | None = None,
-                  matches: str | None = None) -> tuple[int, ...] | None:
-        if flt.text == "digest":
-            assert whole_order.wait(10)
-        return read_whole(flt, stop, matches)  # type: ignore[arg-type]
+    def held_back() -> None:
+        assert whole_order.wait(10)
 
-    monkeypatch.setattr(store, "entry_rowids", held_back)
+    read_whole = before_whole_order(monkeypatch, store, "digest", held_back)
     app = make_app(project, store, today=TODAY, autosave_delay=0.05)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)

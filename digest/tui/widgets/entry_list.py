@@ -380,7 +380,7 @@ class EntryList(ScrollView, can_focus=True):
         if cols.feed:
             segments.append(Segment(" " + fit(line(row.feed_title), cols.feed),
                                     style("entry-list--meta")))
-        return RowStrip(list(Strip(segments).adjust_cell_length(width, style(""))), width)
+        return RowStrip(Segment.adjust_line_length(segments, width, style("")), width)
 
     @staticmethod
     def _mark(section: str, featured: int | None, width: int,

@@ -278,6 +278,46 @@ async def test_filter_as_you_type_and_quick_filters(app, store: Store) -> None:
         assert "feed: Hugo's blog" in screen_text(app)
 
 
+async def test_a_key_typed_while_the_inbox_opens_reaches_the_list(app, monkeypatch) -> None:
+    """A "/" pressed the moment the terminal shows the inbox opens the filter; it is
+    not typed into the filter as text, whatever the screen's mount has done so far."""
+    from textual import events
+
+    from digest.tui.screens.inbox import InboxScreen
+
+    mount = InboxScreen.on_mount
+
+    def key_before_mount(screen: InboxScreen) -> None:
+        screen.app.post_message(events.Key("slash", "/"))
+        mount(screen)
+
+    monkeypatch.setattr(InboxScreen, "on_mount", key_before_mount)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        box = inbox(app).query_one("#filter-text", Input)
+        assert box.value == ""
+        assert app.focused is box
+        assert listed_ids(app) == ALL
+
+
+async def test_a_filter_typed_in_one_burst_lands_whole_in_the_filter(app) -> None:
+    """"/blog" arriving before the loop has handled the "/" (a fast typist, a paste,
+    a loop slowed by a fetch) filters by "blog": no letter reaches the list's keys."""
+    from textual import events
+
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        for char, key in (("/", "slash"), ("b", "b"), ("l", "l"), ("o", "o"), ("g", "g"),
+                          ("/", "slash")):
+            app.post_message(events.Key(key, char))
+        await settle(pilot)
+        box = inbox(app).query_one("#filter-text", Input)
+        assert app.focused is box
+        assert box.value == "blog/"  # a "/" in the filter box is text
+        await pilot.press("enter")
+        assert app.focused is entry_list(app)
+
+
 async def test_search_uses_author_and_full_text(app) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)

@@ -150,6 +150,7 @@ class ArchiveScreen(Screen[None]):
     """
 
     VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]
+    AUTO_FOCUS = "#archive-issues"
 
     BINDINGS = [
         Binding("escape", "app.switch_mode('inbox')", "Inbox", id="archive.back",
@@ -174,9 +175,6 @@ class ArchiveScreen(Screen[None]):
         yield Static(Content("Reading the issue files…"), id="archive-status")
         yield OptionList(id="archive-issues")
         yield Footer()
-
-    def on_mount(self) -> None:
-        self.query_one(OptionList).focus()
 
     def on_screen_resume(self) -> None:
         self.action_reload()

@@ -27,6 +27,7 @@ from digest.model import Entry
 from digest.store import EntryFilter, EntryRow
 from digest.tui.collector import collection_paused
 from digest.tui.commands.inbox import InboxCommands
+from digest.tui.focus import focus_now
 from digest.tui.messages import QueuedStates
 from digest.tui.widgets.dialogs import AddItemModal, ConfirmModal
 from digest.tui.widgets.entry_list import EntryList, Marks, RowSet
@@ -57,10 +58,14 @@ def section_bindings(app: DigestApp) -> list[Binding]:
 
 class InboxScreen(Screen[None]):
     COMMANDS = {InboxCommands}
+    #: Focused as the screen is composed: a key typed while it mounts goes to the list.
+    AUTO_FOCUS = "EntryList"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
 
     BINDINGS = [
-        Binding("slash", "focus_filter", "Filter", id="inbox.filter",
+        # Priority: run as the key is read, before the keys typed after it are
+        # handed on, so "/nuitka" typed in one burst lands whole in the filter.
+        Binding("slash", "focus_filter", "Filter", id="inbox.filter", priority=True,
                 tooltip="Type to filter by title, author, feed or text"),
         Binding("escape", "escape", "Back / clear filter", show=False, id="inbox.escape",
                 tooltip="Leave the filter box, or clear every filter"),
@@ -144,7 +149,6 @@ class InboxScreen(Screen[None]):
 
     def on_mount(self) -> None:
         app = self.digest_app
-        self.query_one(EntryList).focus()
         self.watch(app, "issue_version", self._issue_changed)
         self.watch(app, "featured", self._issue_changed, init=False)
         self.watch(app, "entries_version", self._entries_changed, init=False)
@@ -312,7 +316,7 @@ class InboxScreen(Screen[None]):
 
     @on(Input.Submitted, "#filter-text")
     def _filter_done(self) -> None:
-        self.query_one(EntryList).focus()
+        focus_now(self.query_one(EntryList))
 
     # --- what is selected ----------------------------------------------------
 
@@ -334,16 +338,22 @@ class InboxScreen(Screen[None]):
         values.update(changes)
         self.filter = EntryFilter(**values)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "focus_filter":
+            # In the filter box a "/" is text: the binding steps aside.
+            return self.focused is not self.query_one("#filter-text", Input)
+        return True
+
     def action_focus_filter(self) -> None:
-        self.query_one("#filter-text", Input).focus()
+        focus_now(self.query_one("#filter-text", Input))
 
     def action_focus_preview(self) -> None:
-        self.query_one(EntryPreview).focus()
+        focus_now(self.query_one(EntryPreview))
 
     def action_escape(self) -> None:
         entry_list = self.query_one(EntryList)
         if self.focused is not entry_list:
-            entry_list.focus()
+            focus_now(entry_list)
             return
         self.clear_filters()
 

@@ -25,6 +25,7 @@ from textual.widgets import Footer, Header
 
 from digest import curate
 from digest.model import Issue, Item, Section
+from digest.tui.focus import focus_now
 from digest.tui.screens.issue_meta import IssueMetaEditor, MetaEdit
 from digest.tui.screens.item_editor import ItemEditor, SectionEdit, SectionEditor
 from digest.tui.widgets.dialogs import AddItemModal, HandItem
@@ -50,6 +51,7 @@ def short(text: str, limit: int = 40) -> str:
 
 class IssueScreen(Screen[None]):
     COMMANDS = {IssueCommands}
+    AUTO_FOCUS = "IssueOutline"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
 
     DEFAULT_CSS = """
@@ -116,7 +118,6 @@ class IssueScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one(IssueOutline).focus()
         self.watch(self.app, "issue_version", self._refresh)
         self.preview = self.app.size.width >= 110
 
@@ -151,7 +152,7 @@ class IssueScreen(Screen[None]):
         self._update_preview(at_once=True)
         if self.has_class("-narrow"):
             target = self.query_one(IssuePreview) if preview else self.query_one(IssueOutline)
-            target.focus()
+            focus_now(target)
 
     @on(IssueOutline.Highlighted)
     def _highlighted(self, event: IssueOutline.Highlighted) -> None:

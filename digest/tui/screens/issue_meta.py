@@ -26,6 +26,7 @@ class IssueMetaEditor(EditorModal):
 
     DEFAULT_CSS = EDITOR_CSS.format(name="IssueMetaEditor")
     WHAT = "the issue's title, date and intro"
+    AUTO_FOCUS = "#title"
 
     def __init__(self, issue: Issue) -> None:
         super().__init__()
@@ -48,10 +49,6 @@ class IssueMetaEditor(EditorModal):
             yield TextArea(issue.intro, id="intro", soft_wrap=True, show_line_numbers=False,
                            tab_behavior="focus")
             yield from self.buttons()
-
-    def on_mount(self) -> None:
-        super().on_mount()
-        self.query_one("#title", Input).focus()
 
     def fields(self) -> tuple[str, ...]:
         return (self.query_one("#title", Input).value, self.query_one("#date", Input).value,

@@ -134,6 +134,8 @@ class ItemEditor(EditorModal):
 
     DEFAULT_CSS = EDITOR_CSS.format(name="ItemEditor")
     WHAT = "this item"
+    #: The blurb is what the editor came to write; the title is a Tab back.
+    AUTO_FOCUS = "#blurb"
 
     def __init__(self, item: Item, heading: str, *, needs_url: bool = True) -> None:
         super().__init__()
@@ -164,7 +166,6 @@ class ItemEditor(EditorModal):
         super().on_mount()
         blurb = self.query_one("#blurb", TextArea)
         blurb.move_cursor(blurb.document.end)
-        blurb.focus()
 
     @staticmethod
     def _blurb_label(text: str) -> Content:
@@ -208,6 +209,7 @@ class SectionEditor(EditorModal):
 
     DEFAULT_CSS = EDITOR_CSS.format(name="SectionEditor")
     WHAT = "this section"
+    AUTO_FOCUS = "#notes"
 
     def __init__(self, section: Section) -> None:
         super().__init__()
@@ -233,7 +235,6 @@ class SectionEditor(EditorModal):
         super().on_mount()
         notes = self.query_one("#notes", TextArea)
         notes.move_cursor(notes.document.end)
-        notes.focus()
 
     def fields(self) -> tuple[str, ...]:
         return (self.query_one("#title", Input).value, self.query_one("#notes", TextArea).text)

@@ -31,6 +31,7 @@ from textual.worker import Worker, WorkerState
 from digest import archive
 from digest.store import EntryRow, IssueHit, SearchResults
 from digest.textclean import clean_line
+from digest.tui.focus import focus_now
 from digest.tui.screens.archive import IssueReader, reveal_entry
 from digest.tui.widgets.archive_highlight import highlight_words, marked, query_words
 
@@ -221,7 +222,7 @@ class SearchScreen(Screen[None]):
 
     def action_focus_results(self) -> None:
         if self._hits:
-            self.query_one(OptionList).focus()
+            focus_now(self.query_one(OptionList))
 
     @on(Input.Submitted, "#search-box")
     def _submitted(self) -> None:
@@ -230,7 +231,7 @@ class SearchScreen(Screen[None]):
     async def action_back(self) -> None:
         box = self.query_one(Input)
         if not box.has_focus:
-            box.focus()
+            focus_now(box)
         else:
             await self.app.switch_mode("inbox")
 

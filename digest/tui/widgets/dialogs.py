@@ -32,6 +32,7 @@ class ConfirmModal(ModalScreen[bool]):
     """Ask a yes/no question; dismisses with True for yes."""
 
     DEFAULT_CSS = _DIALOG_CSS.format(name="ConfirmModal")
+    AUTO_FOCUS = "#yes"
 
     BINDINGS = [
         Binding("y", "answer(True)", "Yes", id="confirm.yes"),
@@ -50,9 +51,6 @@ class ConfirmModal(ModalScreen[bool]):
             with Horizontal(classes="dialog-buttons"):
                 yield Button("No", id="no")
                 yield Button("Yes", id="yes", variant="primary")
-
-    def on_mount(self) -> None:
-        self.query_one("#yes", Button).focus()
 
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:
@@ -74,6 +72,7 @@ class HandItem:
 class AddItemModal(ModalScreen[HandItem | None]):
     """Add a link that is not in any feed, or a note for a notes section."""
 
+    AUTO_FOCUS = "#title"
     DEFAULT_CSS = _DIALOG_CSS.format(name="AddItemModal") + """
     AddItemModal Input, AddItemModal Select { margin-bottom: 1; }
     """
@@ -96,9 +95,6 @@ class AddItemModal(ModalScreen[HandItem | None]):
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Cancel", id="cancel")
                 yield Button("Add", id="add", variant="primary")
-
-    def on_mount(self) -> None:
-        self.query_one("#title", Input).focus()
 
     def _kind(self, section_id: str) -> str:
         return next((s.kind for s in self._sections if s.id == section_id), "links")

@@ -40,6 +40,7 @@ class Choice:
 class ChoiceModal(ModalScreen[str | None]):
     """Pick one of a few choices with the arrows and enter (or a click); escape cancels."""
 
+    AUTO_FOCUS = "OptionList"
     DEFAULT_CSS = _MODAL_CSS.format(name="ChoiceModal") + """
     ChoiceModal OptionList { height: auto; max-height: 20; }
     """
@@ -63,9 +64,6 @@ class ChoiceModal(ModalScreen[str | None]):
             yield Label(Content(self._title), classes="modal-title")
             yield OptionList(*options, markup=False)
 
-    def on_mount(self) -> None:
-        self.query_one(OptionList).focus()
-
     @on(OptionList.OptionSelected)
     def _chosen(self, event: OptionList.OptionSelected) -> None:
         event.stop()
@@ -79,6 +77,7 @@ class SaveChangesModal(ModalScreen[str]):
     """Closing an editor with unsaved text: "save", "discard" or "cancel" (keep editing)."""
 
     DEFAULT_CSS = _MODAL_CSS.format(name="SaveChangesModal")
+    AUTO_FOCUS = "#save"
 
     BINDINGS = [
         Binding("s,ctrl+s", "answer('save')", "Save", id="unsaved.save",
@@ -103,9 +102,6 @@ class SaveChangesModal(ModalScreen[str]):
                 yield Button("Keep editing", id="cancel")
                 yield Button("Discard", id="discard", variant="error")
                 yield Button("Save", id="save", variant="primary")
-
-    def on_mount(self) -> None:
-        self.query_one("#save", Button).focus()
 
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:

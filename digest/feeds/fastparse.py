@@ -1,32 +1,35 @@
 """A fast reader for well-formed feeds that yields exactly what feedparser would.
 
 feedparser costs ~0.4 s of CPU per megabyte: every text chunk and tag of the
-document is a Python callback of its SAX handler, and every HTML body is
-re-tokenized by a pure-Python SGML parser to resolve relative links. A Monday
-fetch of a few hundred feeds spends most of its time there.
+document is a Python callback of its SAX handler. A Monday fetch of a few
+hundred feeds spends most of its time there.
 
-This module parses the document once with the C expat behind
-``xml.etree.ElementTree`` and then replays the tree through a port of the
-parts of feedparser's state machine that decide what digest reads (titles,
-links, ids, dates, authors, summaries, content, categories, sources). The
-port keeps feedparser's quirks on purpose (the first title wins, an Atom
-``<id>`` doubles as the link, a second ``<description>`` becomes content, a
-UTF-8 title mis-decoded as Latin-1 is repaired...), because a feed must give
-the same entries, with the same ids, whichever reader parsed it: a feed that
-is fine this week and broken next week (so read by feedparser) must not
+This module parses the document with the C expat behind
+``xml.etree.ElementTree`` and replays it through a port of the parts of
+feedparser's state machine that decide what digest reads (titles, links, ids,
+dates, authors, summaries, content, categories, sources). The port keeps
+feedparser's quirks on purpose (the first title wins, an Atom ``<id>``
+doubles as the link, a second ``<description>`` becomes content, a UTF-8
+title mis-decoded as Latin-1 is repaired...), because a feed must give the
+same entries, with the same ids, whichever reader parsed it: a feed that is
+fine this week and broken next week (so read by feedparser) must not
 duplicate its posts.
+
+Most items do not need the port's event-by-event machinery: an item of the
+usual shape is held until its end and read in one go from its subtree
+(``_quick_item``), applying the same rules in document order; any other item
+is replayed through the port. ``tests/feeds/test_quick_items.py`` holds the
+two to the same entries.
 
 Anything the port does not model returns ``None`` and the caller falls back
 to feedparser: malformed XML, DTDs and entities, unknown encodings, base64 or
-non-text content, ``xml:base``, elements feedparser has handlers for that are
-not ported (GeoRSS, Podlove chapters, Creative Commons...), and HTML bodies
-or attribute forms the fast tokenizers below do not recognise. A differential
+non-text content, namespace redeclarations, elements feedparser has handlers
+for that are not ported (Podlove chapters, GML geometry...). A differential
 test over the shared corpus keeps the two readers equal.
 
-The two HTML helpers are exact, faster stand-ins used by both readers:
-``resolve_html`` for feedparser's relative-URI pass (same serialization) and
-``html_text`` for ``digest.textclean.html_to_text``. Each falls back to the
-original on input it does not recognise.
+Bodies are kept as the feed sent them: neither reader runs feedparser's
+relative-URI pass, which re-serialized every HTML body for links digest
+never follows (it shows a post's text, not its markup).
 """
 
 from __future__ import annotations
@@ -34,12 +37,10 @@ from __future__ import annotations
 import codecs
 import contextlib
 import copy
-import html as _html
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import dataclass
-from html.entities import name2codepoint
 from typing import Any
 
 from feedparser.datetimes import _parse_date
@@ -47,27 +48,16 @@ from feedparser.encodings import RE_XML_DECLARATION, RE_XML_PI_ENCODING, parse_c
 from feedparser.html import _cp1252
 from feedparser.mixin import _FeedParserMixin
 from feedparser.urls import (
-    RelativeURIResolver,
     _urljoin,
     make_safe_absolute_uri,
-    resolve_relative_uris,
 )
 
 from digest.textclean import (
-    _BLOCK_TAGS,
-    _LINE,
-    _LINE_TAGS,
-    _PARA,
-    _SKIP_TAGS,
-    _SPACES,
     BODY_CHARS,
-    _TextExtractor,
-    clean_text,
     clip_body,
-    html_to_text,
 )
 
-__all__ = ["FastFeed", "html_text", "parse", "resolve_html"]
+__all__ = ["FastFeed", "parse"]
 
 
 class _Unsupported(Exception):
@@ -81,30 +71,6 @@ class FastFeed:
     version: str
     feed: dict[str, Any]
     entries: list[dict[str, Any]]
-
-
-def _alternation(words: set[str] | frozenset[str]) -> str:
-    """A regex alternation of ``words`` as a prefix tree.
-
-    The regex engine tries alternatives one after the other; sharing prefixes
-    lets it reject a tag name after a character or two instead of ~40 tries.
-    """
-    tree: dict[str, Any] = {}
-    for word in words:
-        node = tree
-        for char in word:
-            node = node.setdefault(char, {})
-        node[""] = {}
-
-    def emit(node: dict[str, Any]) -> str:
-        alts = [re.escape(char) + emit(child) for char, child in sorted(node.items()) if char]
-        if not alts:
-            return ""
-        if "" in node:
-            return "(?:" + "|".join(alts) + ")?"
-        return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
-
-    return emit(tree)
 
 
 def add_tag_once(parser: Any, term: Any, scheme: Any, label: Any,
@@ -162,290 +128,6 @@ def _join(base: str, uri: str) -> str:
     if _PLAIN_HTTP.match(uri):
         return uri
     return str(_urljoin(base, uri))
-
-
-def _safe_join(base: str, uri: str) -> str:
-    """feedparser's ``make_safe_absolute_uri`` (links inside HTML bodies)."""
-    if base and _PLAIN_HTTP.match(uri):
-        return uri
-    return str(make_safe_absolute_uri(base, uri))
-
-
-# --- HTML: feedparser's relative-URI pass -------------------------------------------
-
-_DECL_FIX = re.compile(r"<!((?!DOCTYPE|--|\[))", re.IGNORECASE)
-_SHORTTAG = re.compile(r"<([^<>\s]+?)\s*/>")
-_VOID = frozenset(
-    {
-        "area", "base", "basefont", "br", "col", "command", "embed", "frame", "hr", "img",
-        "input", "isindex", "keygen", "link", "meta", "param", "source", "track", "wbr",
-    }
-)  # fmt: skip
-_URI_ATTRS = frozenset(RelativeURIResolver.relative_uris)
-_NAME = r"[a-zA-Z][-_.:a-zA-Z0-9]*"
-_VOID_ALT = _alternation(_VOID)
-# One start tag, end tag, comment, processing instruction, character or
-# entity reference in the forms sgmllib reads without surprises; the last
-# alternative after '<' catches every other construct so it can be refused.
-# Tokens sgmllib would hand back unchanged (a bare lowercase non-void tag,
-# a common named entity, a plain decimal reference) are skipped by the
-# lookaheads, so most of a body is copied without a Python call. (Only
-# tokens with no '<' or '&' inside may be skipped that way: the scan resumes
-# right after the '<', so a skipped comment would be read as markup.)
-_SGML_TOKEN = re.compile(
-    rf"""<(?!/?(?!(?:{_VOID_ALT})>)[a-z][-_.:a-z0-9]*>)(?:"""
-    rf"""({_NAME})((?:\s+[a-zA-Z_][-:.a-zA-Z_0-9]*(?:\s*=\s*(?:"[^"<>]*"|'[^'<>]*'|[-a-zA-Z0-9./,:;+*%?!&$()_\#=~@\[\]]+))?)*)\s*/?>"""
-    rf"""|/({_NAME})\s*>"""
-    r"""|!--(.*?)--\s*>"""
-    r"""|\?([^>]*)>"""
-    r"""|[a-zA-Z>/!?])"""
-    r"""|&(?!(?:amp|lt|gt|quot|nbsp|#(?!0|1(?:2[89]|[3-5][0-9]);)[0-9]{1,7});)(?:"""
-    r"""\#([0-9]+|[xX][0-9a-fA-F]+);"""
-    r"""|([a-zA-Z][-.a-zA-Z0-9]*)(?:;|(?=[^a-zA-Z0-9])))""",
-    re.DOTALL,
-)
-_SGML_ATTR = re.compile(
-    r"""\s+([a-zA-Z_][-:.a-zA-Z_0-9]*)(?:\s*=\s*("[^"<>]*"|'[^'<>]*'|[-a-zA-Z0-9./,:;+*%?!&$()_\#=~@\[\]]+))?"""
-)
-_ATTR_REF = re.compile(r"&(?:([a-zA-Z][-.a-zA-Z0-9]*)|#([0-9]+))(;?)")
-_BARE_AMP = re.compile(r"&(?!#\d+;|#x[0-9a-fA-F]+;|\w+;)")
-_CACHE_LIMIT = 20000
-
-_sgml_cache: dict[tuple[str, str, bool], str] = {}
-
-
-def _attr_ref(m: re.Match[str]) -> str:
-    if m.group(2):
-        return f"&#{m.group(2)};"
-    if m.group(3):
-        return f"&{m.group(1)};"
-    return f"&{m.group(1)}"
-
-
-def _start_tag(tag: str, raw_attrs: str, base: str, xhtml: bool, selfclose: bool) -> str:
-    attrs: dict[str, str] = {}
-    for m in _SGML_ATTR.finditer(raw_attrs):
-        name, value = m.group(1), m.group(2)
-        if value is None:
-            value = name
-        else:
-            if value[:1] in "'\"" and value[:1] == value[-1:]:
-                value = value[1:-1]
-            if "&" in value:
-                value = _ATTR_REF.sub(_attr_ref, value)
-        attrs.setdefault(name.lower(), "")
-        attrs[name.lower()] = value
-    pairs = sorted(
-        (k, (v.lower() or v) if k in ("rel", "type") else v) for k, v in attrs.items()
-    )
-    out = ["<", tag]
-    for key, value in pairs:
-        if (tag, key) in _URI_ATTRS:
-            value = _safe_join(base, value.strip()) or value
-        value = value.replace(">", "&gt;").replace("<", "&lt;").replace('"', "&quot;")
-        if "&" in value:
-            value = _BARE_AMP.sub("&amp;", value)
-        out.append(f' {key}="{value}"')
-    if tag in _VOID:
-        out.append(" />")
-    else:
-        out.append(">")
-        if xhtml and selfclose:
-            out.append(f"</{tag}>")
-    return "".join(out)
-
-
-def _sgml_token(m: re.Match[str], base: str, xhtml: bool) -> str:
-    token = m.group(0)
-    if m.group(1) is not None:
-        return _start_tag(m.group(1).lower(), m.group(2), base, xhtml, token.endswith("/>"))
-    if m.group(3) is not None:
-        tag = m.group(3).lower()
-        return "" if tag in _VOID else f"</{tag}>"
-    if m.group(4) is not None:
-        return f"<!--{m.group(4)}-->"
-    if m.group(5) is not None:
-        return f"<?{m.group(5)}>"
-    if m.group(6) is not None:
-        ref = m.group(6).lower()
-        value = int(ref[1:], 16) if ref.startswith("x") else int(ref)
-        return f"&#{hex(ord(_cp1252[value]))[1:]};" if value in _cp1252 else f"&#{ref};"
-    if m.group(7) is not None:
-        name = m.group(7)
-        return f"&{name};" if name in name2codepoint or name == "apos" else f"&amp;{name}"
-    raise _Unsupported(token)
-
-
-def _shorttag(m: re.Match[str]) -> str:
-    tag = m.group(1)
-    return f"<{tag} />" if tag in _VOID else f"<{tag}></{tag}>"
-
-
-def resolve_html(source: str, base: str, mime: str) -> str:
-    """feedparser's ``resolve_relative_uris``: links made absolute, HTML re-serialized.
-
-    feedparser rewrites every HTML body it resolves (attributes sorted and
-    re-quoted, void elements closed, unknown entities escaped), so to store
-    the same bytes as a feedparser-read feed the fast path must do the same.
-    """
-    xhtml = mime == "application/xhtml+xml"
-    data = _DECL_FIX.sub(r"&lt;!\1", source) if "<!" in source else source
-    if "/>" in data:
-        data = _SHORTTAG.sub(_shorttag, data)
-    if "&#" in data:
-        data = data.replace("&#39;", "'").replace("&#34;", '"')
-    if "<" not in data and "&" not in data:
-        return data
-    cache = _sgml_cache
-
-    def token(m: re.Match[str]) -> str:
-        key = (m.group(0), base, xhtml)
-        out = cache.get(key)
-        if out is None:
-            out = _sgml_token(m, base, xhtml)
-            if len(cache) > _CACHE_LIMIT:
-                cache.clear()
-            cache[key] = out
-        return out
-
-    try:
-        return _SGML_TOKEN.sub(token, data)
-    except _Unsupported:
-        return str(resolve_relative_uris(source, base, "utf-8", mime))
-
-
-# --- HTML: digest's plain-text extraction --------------------------------------------
-
-# Tags as html.parser reads them without surprises (quoted attribute values,
-# nothing between the attributes and the end). Anything else '<'-like is
-# refused; a '<' before a non-letter is text, as html.parser has it.
-_HTML_TOKEN = re.compile(
-    rf"""<(?:({_NAME})(?:\s+[a-zA-Z_][-:.a-zA-Z_0-9]*\s*=\s*(?:"[^"<>]*"|'[^'<>]*'))*\s*(/?)>"""
-    rf"""|/({_NAME})\s*>"""
-    r"""|!--.*?--\s*>"""
-    r"""|\?[^>]*>"""
-    r"""|()(?![a-zA-Z/!?])"""
-    r"""|())""",
-    re.DOTALL,
-)
-_CDATA_TAGS = frozenset(("script", "style"))
-_STATEFUL = frozenset({"li", "ul", "ol", "pre"}) | _SKIP_TAGS | _CDATA_TAGS
-_MARKED = _alternation(_BLOCK_TAGS | _LINE_TAGS | {"td", "th"} | _STATEFUL)
-# Tags that add no marker and change no state, comments and processing
-# instructions: each only separates two chunks of text, whatever the state,
-# so they are replaced in one pass without calling back into Python.
-_UNMARKED = re.compile(
-    rf"""<(?:(?!(?i:{_MARKED})[\s/>]){_NAME}(?:\s+[a-zA-Z_][-:.a-zA-Z_0-9]*\s*=\s*(?:"[^"<>]*"|'[^'<>]*'))*\s*/?>"""
-    rf"""|/(?!(?i:{_MARKED})\s*>){_NAME}\s*>"""
-    r"""|!--.*?--\s*>"""
-    r"""|\?[^>]*>)""",
-    re.DOTALL,
-)
-_MARKER_RUNS = re.compile(f"([{_PARA}{_LINE}][ {_PARA}{_LINE}]*)")
-# Sentinels: \x02 separates what html.parser hands over as separate data
-# chunks; \x03/\x04/\x05 open a normal, <pre> or skipped region.
-_REGION = re.compile("([\x03\x04\x05])")
-_text_cache: dict[str, str] = {}
-
-
-def _region(ex: _TextExtractor) -> str:
-    return "\x05" if ex._skip else ("\x04" if ex._pre else "\x03")
-
-
-def _collapse(text: str) -> str:
-    """``_SPACES.sub(" ", text)`` without a regex step per space."""
-    for char in "\t\n\r\f\v\xa0":
-        if char in text:
-            text = text.replace(char, " ")
-    while "  " in text:
-        text = text.replace("  ", " ")
-    return text
-
-
-def _join_marked(text: str) -> str:
-    """``_TextExtractor.text`` for a string holding the paragraph/line markers."""
-    pieces = _MARKER_RUNS.split(text)
-    for i in range(1, len(pieces), 2):
-        run = pieces[i]
-        pieces[i - 1] = pieces[i - 1].rstrip(" ")
-        pieces[i] = "\n\n" if _PARA in run else "\n" * min(run.count(_LINE), 2)
-    lines = [line.rstrip() for line in "".join(pieces).split("\n")]
-    return "\n".join(lines).strip()
-
-
-def html_text(source: str) -> str:
-    """``digest.textclean.html_to_text``, computed with regular expressions.
-
-    html.parser calls back into Python for every tag and text chunk; here the
-    tags become their paragraph/line markers in one ``re.sub`` and the text
-    between them is unescaped and space-collapsed in bulk. The tag handlers
-    themselves are textclean's, so block/list/skip rules cannot drift apart.
-    """
-    if not source:
-        return ""
-    text = clean_text(source)
-    if "<" not in text and "&" not in text:
-        return _SPACES.sub(" ", text).strip()
-    ex = _TextExtractor()
-    parts = ex.parts
-    cache = _text_cache
-
-    def token(m: re.Match[str]) -> str:
-        tok = m.group(0)
-        if not ex._skip:
-            out = cache.get(tok)
-            if out is not None:
-                return out
-        name = m.group(1)
-        closing = m.group(3)
-        if name is None and closing is None:
-            if m.group(5) is not None:
-                raise _Unsupported(tok)
-            return "\x02<\x02" if m.group(4) is not None else "\x02"
-        before = len(parts)
-        region = _region(ex)
-        skipping = ex._skip
-        if name is not None:
-            name = name.lower()
-            if name in _CDATA_TAGS:
-                raise _Unsupported(name)
-            if m.group(2):
-                ex.handle_startendtag(name, [])
-            else:
-                ex.handle_starttag(name, [])
-        else:
-            name = closing.lower()
-            ex.handle_endtag(name)
-        out = "\x02" + "".join(parts[before:]) + "\x02"
-        del parts[before:]
-        after = _region(ex)
-        if after != region:
-            out += after
-        elif not skipping and name not in _STATEFUL:
-            if len(cache) > _CACHE_LIMIT:
-                cache.clear()
-            cache[tok] = out
-        return out
-
-    try:
-        marked = "\x03" + _HTML_TOKEN.sub(token, _UNMARKED.sub("\x02", text))
-    except _Unsupported:
-        return html_to_text(source)
-    if "&" in marked:
-        marked = _html.unescape(marked)
-    if len(marked) > 1 and "\x04" not in marked and "\x05" not in marked:
-        joined = _collapse(marked[1:])
-    else:
-        pieces = _REGION.split(marked)
-        out = []
-        for i in range(1, len(pieces), 2):
-            kind, chunk = pieces[i], pieces[i + 1]
-            if kind == "\x03":
-                out.append(_collapse(chunk))
-            elif kind == "\x04":
-                out.append(chunk.replace("\xa0", " "))
-        joined = "".join(out)
-    return clean_text(_join_marked(joined.replace("\x02", "")))
 
 
 # --- encoding -----------------------------------------------------------------------
@@ -509,7 +191,6 @@ _HANDLED_BY_FEEDPARSER = frozenset(
 _HTML_TYPES = frozenset(_FeedParserMixin.html_types)
 _COPIED_TO_SUMMARY = _HTML_TYPES | {"text/plain"}
 _CAN_BE_RELATIVE = frozenset(_FeedParserMixin.can_be_relative_uri)
-_CAN_CONTAIN_RELATIVE = frozenset(_FeedParserMixin.can_contain_relative_uris)
 _looks_like_html: Callable[[str], bool] = _FeedParserMixin.looks_like_html
 _KEYMAP: dict[str, Any] = {
     "channel": "feed", "items": "entries", "guid": "id", "date": "updated",
@@ -568,6 +249,40 @@ def _set(d: dict[str, Any], key: str, value: Any) -> None:
     """``FeedParserDict.__setitem__``: some keys are stored under another name."""
     real = _KEYMAP.get(key, key)
     d[real[0] if isinstance(real, list) else real] = value
+
+
+def _sync_author(context: dict[str, Any], key: str = "author") -> None:
+    """feedparser's ``_sync_author_detail`` on one context: the author string and its parts."""
+    detail = context.get(f"{key}s", [{}])[-1]
+    if detail:
+        name = detail.get("name")
+        email = detail.get("email")
+        if name and email:
+            context[key] = f"{name} ({email})"
+        elif name:
+            context[key] = name
+        elif email:
+            context[key] = email
+        return
+    author, email = context.get(key), None
+    if not author:
+        return
+    match = _EMAIL.search(author)
+    if match:
+        email = match.group(0)
+        author = author.replace(email, "").replace("()", "").replace("<>", "")
+        author = author.replace("&lt;&gt;", "").strip()
+        if author and author[0] == "(":
+            author = author[1:]
+        if author and author[-1] == ")":
+            author = author[:-1]
+        author = author.strip()
+    if author or email:
+        context.setdefault(f"{key}_detail", detail)
+    if author:
+        detail["name"] = author
+    if email:
+        detail["email"] = email
 
 
 class _Port:
@@ -649,6 +364,10 @@ class _Port:
             "media_restriction": self._start_media_restriction,
             "media_license": self._start_media_license,
             "itunes_image": self._start_itunes_image, "itunes_link": self._start_itunes_image,
+            "georss_point": self._start_georss, "georss_line": self._start_georss,
+            "georss_polygon": self._start_georss, "georss_box": self._start_georss,
+            "creativecommons_license": self._start_creativecommons_license,
+            "cc_license": self._start_cc_license,
         }  # fmt: skip
         self._ends: dict[str, Callable[[], None]] = {
             "channel": self._end_channel, "feed": self._end_channel,
@@ -699,6 +418,9 @@ class _Port:
             "media_license": self._end_media_license,
             "itunes_image": self._end_itunes_image, "itunes_link": self._end_itunes_image,
             "itunes_block": self._end_itunes_block, "itunes_explicit": self._end_itunes_explicit,
+            "georss_point": self._end_georss, "georss_line": self._end_georss,
+            "georss_polygon": self._end_georss, "georss_box": self._end_georss,
+            "creativecommons_license": self._end_creativecommons_license,
         }  # fmt: skip
         unported = _HANDLED_BY_FEEDPARSER - set(self._starts) - set(self._ends)
         self._refused = frozenset(unported)
@@ -904,9 +626,6 @@ class _Port:
             self.contentparams["type"] = "text/html"
         self.contentparams.pop("mode", None)
         self.contentparams.pop("base64", None)
-        mime = self.contentparams.get("type", "text/html")  # mapped by push_content
-        if mime in _HTML_TYPES and element in _CAN_CONTAIN_RELATIVE:
-            output = resolve_html(output, self.baseuri, mime)
         if not output.isascii():
             with contextlib.suppress(UnicodeEncodeError, UnicodeDecodeError):
                 output = output.encode("iso-8859-1").decode("utf-8")
@@ -1014,37 +733,7 @@ class _Port:
         context["contributors"][-1][key] = value
 
     def _sync_author_detail(self, key: str = "author") -> None:
-        context = self._get_context()
-        detail = context.get(f"{key}s", [{}])[-1]
-        if detail:
-            name = detail.get("name")
-            email = detail.get("email")
-            if name and email:
-                context[key] = f"{name} ({email})"
-            elif name:
-                context[key] = name
-            elif email:
-                context[key] = email
-            return
-        author, email = context.get(key), None
-        if not author:
-            return
-        match = _EMAIL.search(author)
-        if match:
-            email = match.group(0)
-            author = author.replace(email, "").replace("()", "").replace("<>", "")
-            author = author.replace("&lt;&gt;", "").strip()
-            if author and author[0] == "(":
-                author = author[1:]
-            if author and author[-1] == ")":
-                author = author[:-1]
-            author = author.strip()
-        if author or email:
-            context.setdefault(f"{key}_detail", detail)
-        if author:
-            detail["name"] = author
-        if email:
-            detail["email"] = email
+        _sync_author(self._get_context(), key)
 
     def _add_tag(self, term: Any, scheme: Any, label: Any) -> None:
         add_tag_once(self, term, scheme, label)
@@ -1583,6 +1272,375 @@ class _Port:
             (value == "yes" and 2) or value == "clean" or 0
         ]
 
+    # GeoRSS and Creative Commons: feedparser files them under "where" and as
+    # "license" links, which digest never reads; only their effect on the
+    # element stack and the context is kept.
+
+    def _start_georss(self, attrs_d: dict[str, str]) -> None:
+        self.push("geometry", 0)
+        self._get_context()["where"] = {}
+
+    def _end_georss(self) -> None:
+        self.pop("geometry")
+
+    def _start_creativecommons_license(self, attrs_d: dict[str, str]) -> None:
+        self.push("license", 1)
+
+    def _end_creativecommons_license(self) -> None:
+        value = self.pop("license")
+        context = self._get_context()
+        link = {"rel": "license"}
+        if value:
+            link["href"] = value
+        context.setdefault("links", []).append(link)
+        del context["license"]  # a KeyError where feedparser meets one too
+
+    def _start_cc_license(self, attrs_d: dict[str, str]) -> None:
+        link = {"rel": "license"}
+        value = attrs_d.get(self._std_prefix("rdf:resource"))
+        if value:
+            link["href"] = value
+        self._get_context().setdefault("links", []).append(link)
+
+
+# --- items read in one go --------------------------------------------------------------
+
+# Handler names (as ``_Walker.mapped`` gives them) of an item's children that
+# ``_quick_item`` reads itself; every other child with a handler sends the
+# item through the port.
+_DATE_KINDS = {
+    "published": "published", "issued": "published", "pubdate": "published",
+    "dcterms_issued": "published", "updated": "updated", "modified": "updated",
+    "lastbuilddate": "updated", "dc_date": "updated", "dcterms_modified": "updated",
+    "created": "created", "dcterms_created": "created",
+}  # fmt: skip
+_PEOPLE = frozenset(("author", "managingeditor", "dc_author", "dc_creator", "itunes_author"))
+_CATEGORIES = frozenset(("category", "keywords", "dc_subject"))
+_PERSON_PARTS = {"name": "name", "itunes_name": "name", "email": "email",
+                 "itunes_email": "email", "url": "href", "homepage": "href", "uri": "href"}
+_MOST_TAGS = 64  # more, and feedparser's linear-time tag check (add_tag_once) is worth it
+# Comma-separated tags (_end_tags and friends), and the scheme each files them under.
+_KEYWORDS = {"tags": None, "media_keywords": None, "itunes_keywords": "http://www.itunes.com/"}
+_TITLES = frozenset(("title", "dc_title"))
+_DESCRIPTIONS = frozenset(("description", "dc_description", "media_description"))
+_SUMMARIES = frozenset(("summary", "itunes_summary"))
+# Children whose handlers only store keys digest never reads of an entry (rights,
+# media thumbnails, iTunes flags...) and leave no state behind; those that take
+# a text construct are checked as push_content would check them.
+_INERT_TEXT = frozenset(("rights", "dc_rights", "copyright", "subtitle", "tagline",
+                         "itunes_subtitle", "info", "feedburner_browserfriendly"))
+_INERT = frozenset(("language", "dc_language", "webmaster", "dc_publisher", "generator",
+                    "newlocation", "media_thumbnail", "media_player", "media_rating",
+                    "media_credit", "media_restriction", "media_license", "media_content",
+                    "itunes_image", "itunes_link", "itunes_block", "itunes_explicit", "cloud",
+                    "expirationdate", "enclosure", "georss_point", "georss_line",
+                    "georss_polygon", "georss_box", "creativecommons_license", "cc_license"))
+
+
+class _Decline(Exception):
+    """An item ``_quick_item`` does not read; the port reads it instead."""
+
+
+def _text_type(attrs: dict[str, str], default: str) -> str:
+    """``push_content``'s media type, or _Decline where the port does more than store text."""
+    mime = _map_content_type(attrs.get("type", default))
+    if attrs.get("mode", "") == "base64" or mime == "application/xhtml+xml" or not (
+            mime.startswith("text/") or mime.endswith("+xml") or mime.endswith("/xml")):
+        raise _Decline
+    return mime
+
+
+def _finish(raw: str, element: str, base: str, guidislink: bool, rss: bool,
+            mime: str) -> tuple[str, str]:
+    """``_Port.pop`` from the stripped text to the value it stores, and the media type after."""
+    output = raw.strip()
+    if element in _CAN_BE_RELATIVE and output and (element != "id" or guidislink):
+        output = _join(base, output)
+    if rss and mime == "text/plain" and _looks_like_html(output):
+        mime = "text/html"
+    if not output.isascii():
+        with contextlib.suppress(UnicodeEncodeError, UnicodeDecodeError):
+            output = output.encode("iso-8859-1").decode("utf-8")
+        if _C1.search(output):
+            output = output.translate(_cp1252)
+    if len(output) > BODY_CHARS and element in _BODIES:
+        output = clip_body(output)
+    return output, mime
+
+
+def _add_tag(context: dict[str, Any], term: Any, scheme: Any, label: Any) -> None:
+    """feedparser's ``_add_tag``, for the few tags of one item."""
+    tags: list[dict[str, Any]] = context.setdefault("tags", [])
+    if not term and not scheme and not label:
+        return
+    tag = {"term": term, "scheme": scheme, "label": label}
+    if tag not in tags:
+        tags.append(tag)
+
+
+def _ignored(port: _Port, name: str) -> None:
+    """Pass over an element the port would store under its own name (never read), or decline."""
+    if name in port._starts or name in port._ends or name in port._refused or name in _SENSITIVE:
+        raise _Decline
+
+
+class _ItemReader:
+    """``_quick_item``'s state: the port's flags as they change through one item."""
+
+    def __init__(self, walker: _Walker) -> None:
+        self.walker = walker
+        self.port = port = walker.port
+        self.rss = not port.version.startswith("atom")
+        self.guidislink = False
+        #: A non-empty title was stored at this level: later ones are ignored.
+        self.title_set = False
+        self.has_content = port.has_content
+
+    def attrs(self, element: ET.Element) -> dict[str, str]:
+        return _attrs(element, self.walker.prefixes) if element.attrib else {}
+
+    def enter(self, attrs: dict[str, str]) -> str:
+        """``_Port.start``'s rebase: the base URI inside the element."""
+        port = self.port
+        port.rebase(attrs.get("xml:base", attrs.get("base")) if attrs else None)
+        return port.baseuri
+
+    def finish(self, raw: str, element: str, base: str, mime: str = "") -> tuple[str, str]:
+        """The value the port stores, and the media type it stores with it ('' if none)."""
+        return _finish(raw, element, base, self.guidislink, self.rss, mime)
+
+    def read(self, item: ET.Element) -> dict[str, Any]:
+        port = self.port
+        entry: dict[str, Any] = {}
+        attrs = self.attrs(item)
+        if attrs:
+            about = port._std_prefix("rdf:about")
+            if not {"xml:lang", "xml:base", "base", "rdf:about", about}.issuperset(attrs):
+                raise _Decline
+            if attrs.get(about):
+                entry["id"] = attrs[about]
+        self.enter(attrs)
+        if len(item) > _MOST_TAGS * 2:
+            raise _Decline
+        for child in item:
+            self.child(entry, child)
+        port.unbase()
+        return entry
+
+    def child(self, entry: dict[str, Any], child: ET.Element) -> None:
+        name = self.walker.mapped(child)[1]
+        attrs = self.attrs(child)
+        base = self.enter(attrs)
+        text = child.text or ""
+        if len(child):
+            if child.attrib or text.strip():
+                raise _Decline
+            if name in _PEOPLE:
+                self.person(entry, child)
+            elif name == "source":
+                self.source(entry, child, base)
+            else:
+                raise _Decline
+        elif name in _TITLES or name == "media_title":
+            mime = _text_type(attrs, "text/plain")
+            value, mime = self.finish(text, "title", base, mime)
+            if not self.title_set:
+                entry["title"] = value
+                entry["title_detail"] = {"type": mime, "base": base, "value": value}
+                if name != "media_title":  # _end_media_title keeps the title depth
+                    self.title_set = bool(value)
+        elif name == "link":
+            link = self.link(entry, attrs, base)
+            if link is None:
+                value, _ = self.finish(text, "link", base)
+                entry["link"] = _LINK_REF.sub(r"&\g<1>", value.replace("&amp;", "&"))
+        elif name in ("guid", "id"):
+            self.guid(entry, attrs, text, base)
+        elif name in _DATE_KINDS:
+            self.date(entry, _DATE_KINDS[name], text, base)
+        elif name in _PEOPLE:
+            entry.setdefault("authors", []).append({})
+            entry["author"], _ = self.finish(text, "author", base)
+            _sync_author(entry)
+        elif name in _CATEGORIES or name == "media_category":
+            if name == "media_category":
+                attrs.setdefault("scheme", "http://search.yahoo.com/mrss/category_schema")
+            _add_tag(entry, attrs.get("term"), attrs.get("scheme", attrs.get("domain")),
+                     attrs.get("label"))
+            value, _ = self.finish(text, "category", base)
+            if value:
+                tags = entry["tags"]
+                if tags and not tags[-1]["term"]:
+                    tags[-1]["term"] = value
+                else:
+                    _add_tag(entry, value, None, None)
+        elif (name in _DESCRIPTIONS or name in _SUMMARIES) and (
+                "summary" in entry and not self.has_content):
+            self.content(entry, text, attrs, "text/plain", base, src=True)  # a second summary
+        elif name in _DESCRIPTIONS:
+            mime = _text_type(attrs, "text/html")
+            value, mime = self.finish(text, "description", base, mime)
+            entry["summary"] = value
+            entry["summary_detail"] = {"type": mime, "base": base, "value": value}
+        elif name in _SUMMARIES:
+            mime = _text_type(attrs, "text/plain")
+            value, mime = self.finish(text, "summary", base, mime)
+            entry["summary"] = value
+            entry["summary_detail"] = {"type": mime, "base": base, "value": value}
+        elif name == "content":
+            self.content(entry, text, attrs, "text/plain", base, src=True)
+        elif name in ("content_encoded", "fullitem"):
+            self.content(entry, text, attrs, "text/html", base, src=False)
+        elif name == "source":
+            source: dict[str, Any] = {}
+            if "url" in attrs:
+                source["href"] = attrs["url"]
+            self.title_set = False
+            value, _ = self.finish(text, "source", base)
+            if value:
+                source["title"] = value
+            entry["source"] = source
+        elif name in _KEYWORDS:
+            if attrs:
+                raise _Decline  # no text read: the port refuses it
+            value, _ = self.finish(text, name, base)
+            scheme = _KEYWORDS[name]
+            for term in value.split(","):
+                if term.strip() or name == "tags":
+                    _add_tag(entry, term.strip(), scheme, None)
+        elif name in _INERT_TEXT:
+            _text_type(attrs, "text/plain")
+        elif name not in _INERT:
+            _ignored(self.port, name)
+        self.port.unbase()
+
+    def link(self, context: dict[str, Any], attrs: dict[str, str], base: str) -> str | None:
+        """``_start_link``: the href kept as the context's link, or None for a text link."""
+        attrs.setdefault("rel", "alternate")
+        attrs.setdefault("type", "application/atom+xml" if attrs["rel"] == "self" else "text/html")
+        attrs = self.port._enforce_href(attrs)
+        if "href" not in attrs:
+            return None
+        attrs["href"] = href = _join(base, attrs["href"])
+        context.setdefault("links", []).append(attrs)
+        if attrs["rel"] == "alternate" and _map_content_type(attrs["type"] or "") in _HTML_TYPES:
+            context["link"] = href
+        return href
+
+    def guid(self, context: dict[str, Any], attrs: dict[str, str], text: str, base: str) -> None:
+        self.guidislink = attrs.get("ispermalink", "true") == "true"
+        value, _ = self.finish(text, "id", base)
+        context["id"] = value
+        context.setdefault("guidislink", self.guidislink and "link" not in context)
+        if self.guidislink:
+            context.setdefault("link", value)
+
+    def date(self, context: dict[str, Any], kind: str, text: str, base: str) -> None:
+        value, _ = self.finish(text, kind, base)
+        context[kind] = value
+        context[kind + "_parsed"] = _parse_date(value)
+
+    def content(self, entry: dict[str, Any], text: str, attrs: dict[str, str], default: str,
+                base: str, *, src: bool) -> None:
+        """``_start_content`` … ``_end_content``: the body joins the entry's content list."""
+        self.has_content = 1
+        mime = _text_type(attrs, default)
+        params: dict[str, Any] = {"type": mime, "base": base}
+        if src and attrs.get("src"):
+            params["src"] = attrs["src"]
+        value, params["type"] = self.finish(text, "content", base, mime)
+        params["value"] = value
+        entry.setdefault("content", []).append(params)
+        if mime in _COPIED_TO_SUMMARY:
+            entry.setdefault("summary", value)
+
+    def person(self, context: dict[str, Any], element: ET.Element) -> None:
+        """An Atom person: ``_start_author``, its name, email and uri, ``_end_author``."""
+        context.setdefault("authors", []).append({})
+        for part in element:
+            name = self.walker.mapped(part)[1]
+            key = _PERSON_PARTS.get(name)
+            attrs = self.attrs(part)
+            base = self.enter(attrs)
+            if len(part) or (part.tail or "").strip():
+                raise _Decline
+            if key is None:
+                _ignored(self.port, name)  # Blogger's <gd:image>, say
+            else:
+                if key == "href":
+                    value, _ = self.finish(part.text or "", "href", base)
+                    context["href"] = value
+                else:
+                    value = (part.text or "").strip()
+                context.setdefault("author_detail", {})[key] = value
+                _sync_author(context)
+                context.setdefault("authors", [{}])[-1][key] = value
+            self.port.unbase()
+        context["author"] = ""
+        _sync_author(context)
+
+    def source(self, entry: dict[str, Any], element: ET.Element, base: str) -> None:
+        """An Atom ``<source>``: the feed a planet copied the entry from."""
+        source: dict[str, Any] = {}
+        self.title_set = False
+        for child in element:
+            name = self.walker.mapped(child)[1]
+            attrs = self.attrs(child)
+            child_base = self.enter(attrs)
+            text = child.text or ""
+            if len(child):
+                if name not in _PEOPLE or child.attrib or text.strip():
+                    raise _Decline
+                self.person(source, child)
+            elif name in ("title", "subtitle", "rights"):
+                mime = _text_type(attrs, "text/plain")
+                value, mime = self.finish(text, name, child_base, mime)
+                if name != "title" or not self.title_set:
+                    source[name] = value
+                    source[name + "_detail"] = {"type": mime, "base": child_base, "value": value}
+                if name == "title" and value:
+                    self.title_set = True
+            elif name == "link":
+                if self.link(source, attrs, child_base) is None:
+                    raise _Decline
+            elif name == "id":
+                self.guid(source, attrs, text, child_base)
+            elif name in _DATE_KINDS:
+                self.date(source, _DATE_KINDS[name], text, child_base)
+            else:
+                raise _Decline
+            self.port.unbase()
+        if (element.text or "").strip() or any((c.tail or "").strip() for c in element):
+            raise _Decline
+        entry["source"] = source
+        self.title_set = False
+
+
+def _quick_item(walker: _Walker, item: ET.Element) -> dict[str, Any] | None:
+    """The entry the port would make of ``item``, read in one go; None to replay it instead.
+
+    The port handles every element of a document one event at a time; an
+    item of the usual shape (leaf children with the common RSS and Atom
+    names, Atom persons and sources) is read here straight from its subtree,
+    applying the port's rules in document order, at a fraction of the cost.
+    Anything else is declined and the item replayed through the port, so both
+    give the same entry.
+    """
+    port = walker.port
+    if port.inimage or port.intextinput or port.inpublisher or port.incontributor:
+        return None
+    bases = list(port.basestack), port.baseuri
+    reader = _ItemReader(walker)
+    try:
+        entry = reader.read(item)
+    except _Decline:
+        port.basestack[:], port.baseuri = bases
+        return None
+    # What _start_item … _end_item leave behind (its children sit at depth + 2).
+    port.guidislink = reader.guidislink
+    port.title_depth = port.depth + 2 if reader.title_set else -1
+    port.has_content = 0
+    return entry
 
 # --- driving the port -------------------------------------------------------------------
 
@@ -1642,6 +1700,10 @@ class _Walker:
         #: An XHTML content element, replayed whole at its end, and how deep inside it.
         self.xhtml: ET.Element | None = None
         self.xhtml_depth = 0
+        #: An item (or Atom entry) being read whole, its events held until its end,
+        #: and the namespaces declared inside it, by element.
+        self.held: ET.Element | None = None
+        self.held_declared: dict[ET.Element, list[tuple[str, str]]] = {}
 
     def mapped(self, element: ET.Element) -> tuple[str, str, bool]:
         # (tag, handler name, unprefixed); recomputed after every namespace
@@ -1671,6 +1733,11 @@ class _Walker:
             self.declared.append((prefix, uri))
 
     def start(self, element: ET.Element) -> None:
+        if self.held is not None:
+            if self.declared:
+                self.held_declared[element] = self.declared
+                self.declared = []
+            return
         if self.xhtml is not None:
             self.xhtml_depth += 1
             return
@@ -1690,9 +1757,16 @@ class _Walker:
                 port.track_namespace(prefix or None, uri)
                 self.names.clear()
             self.declared = []
-        tag, name, unprefixed = self.mapped(element)
-        port.start(tag, name, unprefixed,
-                   _attrs(element, self.prefixes) if element.attrib else {})
+        info = self.mapped(element)
+        if info[1] in ("item", "entry") and self.open and not (
+                port.inentry or port.insource or port.incontent):
+            self.held = element  # read whole at its end
+            return
+        self.begin(element, info)
+
+    def begin(self, element: ET.Element, info: tuple[str, str, bool]) -> None:
+        port = self.port
+        port.start(*info, _attrs(element, self.prefixes) if element.attrib else {})
         if port.incontent and port.contentparams.get("type") == "application/xhtml+xml":
             self.xhtml, self.xhtml_depth = element, 0
             return
@@ -1700,6 +1774,11 @@ class _Walker:
         self.pending = (element, True)
 
     def end(self, element: ET.Element) -> None:
+        if self.held is not None:
+            if element is self.held:
+                self.held = None
+                self.end_item(element)
+            return
         if self.xhtml is not None:
             if self.xhtml_depth:
                 self.xhtml_depth -= 1
@@ -1715,6 +1794,27 @@ class _Walker:
             return  # the root: its tail is not replayed (expat refuses a second root)
         self.pending = (element, False)
         self.open[-1].remove(element)  # the tail is still set on it, and read from it
+
+    def end_item(self, item: ET.Element) -> None:
+        """An item held whole: read in one go, or replayed event by event as it came."""
+        entry = None if self.held_declared else _quick_item(self, item)
+        if entry is None:
+            self.begin(item, self.mapped(item))
+            for child in list(item):
+                self.replay(child)
+            self.end(item)
+            self.held_declared.clear()
+            return
+        self.port.entries.append(entry)
+        self.pending = (item, False)
+        self.open[-1].remove(item)
+
+    def replay(self, element: ET.Element) -> None:
+        self.declared = self.held_declared.get(element, [])
+        self.start(element)
+        for child in list(element):
+            self.replay(child)
+        self.end(element)
 
 
 def _walk(port: _Port, parser: Any, data: bytes, chunk: int = 1 << 16) -> None:

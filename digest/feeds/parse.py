@@ -39,10 +39,16 @@ from feedparser.mixin import _FeedParserMixin
 from feedparser.util import FeedParserDict
 
 from digest.feeds import fastparse
-from digest.feeds.fastparse import html_text
 from digest.feeds.urls import canonical_url, safe_href
 from digest.model import Entry
-from digest.textclean import clean_line, clean_text, clip_body, html_to_text
+from digest.textclean import (
+    clean_line,
+    clean_text,
+    clip_body,
+    html_text,
+    html_to_text,
+    search_text,
+)
 
 __all__ = ["KEY_LENGTH", "MAX_DECOMPRESSED", "ParsedFeed", "entry_key", "parse_feed"]
 
@@ -608,7 +614,7 @@ def _raw_from_feedparser(e: dict[str, Any], base: str, now: dt.datetime) -> _Raw
         updated=_from_struct(dict.get(e, "updated_parsed"), now),
         summary_html=summary_html,
         content_html=content_html,
-        text=html_text(content_html or summary_html),
+        text=search_text(content_html or summary_html),
         categories=_categories(e.get("tags")),
     )
 
@@ -705,7 +711,9 @@ def _feedparser(body: bytes, headers: dict[str, str]) -> Any:
         io.BytesIO(_defuse_dtd(body)),  # BytesIO: feedparser opens bytes as a *path*
         response_headers=headers,
         sanitize_html=False,  # sanitizing is the renderer's job (nh3)
-        resolve_relative_uris=True,
+        # Bodies are kept as the feed sent them: digest shows them as text, so
+        # feedparser's re-serializing pass over every body would buy nothing.
+        resolve_relative_uris=False,
     )
 
 
@@ -842,7 +850,7 @@ def _parse_json_feed(body: bytes, url: str, now: dt.datetime) -> ParsedFeed:
                 updated=_from_string(_s(item.get("date_modified")), now),
                 summary_html=_as_html(summary, "text/plain") if summary else "",
                 content_html=content_html,
-                text=content_text or html_text(content_html) or summary,
+                text=content_text or search_text(content_html) or summary,
                 categories=_categories(item.get("tags")),
             )
         )

@@ -13,7 +13,7 @@ import datetime as dt
 
 from textual.content import Content
 
-from digest.textclean import clean_line, clean_text, html_to_text
+from digest.textclean import clean_line, clean_text, html_text
 
 #: The preview shows at most this much of a post; the rest is a click away.
 BODY_LIMIT = 20_000
@@ -31,8 +31,12 @@ def plain(text: str, style: str = "") -> Content:
 
 
 def body_text(text: str, html: str = "") -> str:
-    """The readable body of a post: its stored plain text, else its HTML as text."""
-    body = text or html_to_text(html)
+    """The readable body of a post: its HTML as text, paragraphs kept, else its plain text.
+
+    The stored ``text`` holds the words for the search index, not the layout,
+    so the paragraphs are made here, for the one post on screen.
+    """
+    body = (html_text(html) if html else "") or text
     body = clean_text(body)
     if len(body) > BODY_LIMIT:
         body = body[:BODY_LIMIT].rsplit(" ", 1)[0] + " …"

@@ -42,8 +42,10 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import uses_relative
 
 from feedparser.datetimes import _parse_date
+from feedparser.datetimes.rfc822 import _parse_date_rfc822
 from feedparser.encodings import RE_XML_DECLARATION, RE_XML_PI_ENCODING, parse_content_type
 from feedparser.html import _cp1252
 from feedparser.mixin import _FeedParserMixin
@@ -123,11 +125,38 @@ _PLAIN_HTTP = re.compile(
 )
 
 
+# A scheme that urljoin never resolves against a base ("tag:", "urn:"): Atom
+# ids are mostly these, and urljoin hands them back unchanged.
+_OPAQUE = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):(?!//)")
+_RELATIVE_SCHEMES = frozenset(uses_relative)
+
+
 def _join(base: str, uri: str) -> str:
     """feedparser's ``_urljoin`` (links, ids, hrefs)."""
     if _PLAIN_HTTP.match(uri):
         return uri
+    opaque = _OPAQUE.match(uri)
+    if opaque and opaque.group(1).lower() not in _RELATIVE_SCHEMES and (
+            "[" not in base and "]" not in base):  # urljoin refuses a broken IPv6 base
+        return uri
     return str(_urljoin(base, uri))
+
+
+def _date(value: str | None) -> Any:
+    """feedparser's ``_parse_date``, asking the RFC 822 reader first when it is the one to answer.
+
+    A date that starts with a letter ("Tue, 04 Jun 2024 …") is never a W3C
+    date, which feedparser tries first and fails on; everything else, and
+    anything the RFC 822 reader gives up on, takes feedparser's own order.
+    """
+    if value and value[:1].isascii() and value[:1].isalpha():
+        try:
+            parsed = _parse_date_rfc822(value)
+        except (KeyError, OverflowError, ValueError, AttributeError):
+            parsed = None
+        if parsed and len(parsed) == 9:
+            return parsed
+    return _parse_date(value)
 
 
 # --- encoding -----------------------------------------------------------------------
@@ -283,6 +312,28 @@ def _sync_author(context: dict[str, Any], key: str = "author") -> None:
         detail["name"] = author
     if email:
         detail["email"] = email
+
+
+def _trim_xhtml(pieces: list[str]) -> list[str]:
+    """Atom XHTML content without the blank pieces at its ends and its wrapping ``<div>``."""
+    while pieces and len(pieces) > 1 and not pieces[-1].strip():
+        del pieces[-1]
+    while pieces and len(pieces) > 1 and not pieces[0].strip():
+        del pieces[0]
+    if pieces and (pieces[0] == "<div>" or pieces[0].startswith("<div ")) and pieces[
+        -1
+    ] == "</div>":
+        depth = 0
+        for piece in pieces[:-1]:
+            if piece.startswith("</"):
+                depth -= 1
+                if depth == 0:
+                    break
+            elif piece.startswith("<") and not piece.endswith("/>"):
+                depth += 1
+        else:
+            pieces = pieces[1:-1]
+    return pieces
 
 
 class _Port:
@@ -540,9 +591,13 @@ class _Port:
             text = _xml_escape(text)
         self.elementstack[-1][2].append(text)
 
-    def xhtml(self, element: ET.Element) -> None:
-        """Inline XHTML content: the markup feedparser rebuilds from SAX events."""
-        pieces = self.elementstack[-1][2]
+    def xhtml(self, element: ET.Element, pieces: list[str] | None = None) -> None:
+        """Inline XHTML content: the markup feedparser rebuilds from SAX events.
+
+        The pieces go to the element on top of the stack, or to ``pieces``.
+        """
+        if pieces is None:
+            pieces = self.elementstack[-1][2]
         if element.text:
             pieces.append(_xml_escape(element.text))
         stack: list[tuple[ET.Element, Any]] = [(element, iter(element))]
@@ -596,23 +651,7 @@ class _Port:
         if self.version == "atom10" and self.contentparams.get("type", "text") == (
             "application/xhtml+xml"
         ):
-            while pieces and len(pieces) > 1 and not pieces[-1].strip():
-                del pieces[-1]
-            while pieces and len(pieces) > 1 and not pieces[0].strip():
-                del pieces[0]
-            if pieces and (pieces[0] == "<div>" or pieces[0].startswith("<div ")) and pieces[
-                -1
-            ] == "</div>":
-                depth = 0
-                for piece in pieces[:-1]:
-                    if piece.startswith("</"):
-                        depth -= 1
-                        if depth == 0:
-                            break
-                    elif piece.startswith("<") and not piece.endswith("/>"):
-                        depth += 1
-                else:
-                    pieces = pieces[1:-1]
+            pieces = _trim_xhtml(pieces)
         output: str = "".join(pieces)
         if strip_whitespace:
             output = output.strip()
@@ -958,21 +997,21 @@ class _Port:
 
     def _end_published(self) -> None:
         value = self.pop("published")
-        self._save("published_parsed", _parse_date(value), overwrite=True)
+        self._save("published_parsed", _date(value), overwrite=True)
 
     def _push_updated(self, attrs_d: dict[str, str]) -> None:
         self.push("updated", 1)
 
     def _end_updated(self) -> None:
         value = self.pop("updated")
-        self._save("updated_parsed", _parse_date(value), overwrite=True)
+        self._save("updated_parsed", _date(value), overwrite=True)
 
     def _push_created(self, attrs_d: dict[str, str]) -> None:
         self.push("created", 1)
 
     def _end_created(self) -> None:
         value = self.pop("created")
-        self._save("created_parsed", _parse_date(value), overwrite=True)
+        self._save("created_parsed", _date(value), overwrite=True)
 
     def _push_expired(self, attrs_d: dict[str, str]) -> None:
         self.push("expired", 1)
@@ -1341,6 +1380,9 @@ class _Decline(Exception):
     """An item ``_quick_item`` does not read; the port reads it instead."""
 
 
+_XHTML = "application/xhtml+xml"
+
+
 def _text_type(attrs: dict[str, str], default: str) -> str:
     """``push_content``'s media type, or _Decline where the port does more than store text."""
     mime = _map_content_type(attrs.get("type", default))
@@ -1395,6 +1437,9 @@ class _ItemReader:
         #: A non-empty title was stored at this level: later ones are ignored.
         self.title_set = False
         self.has_content = port.has_content
+        #: Elements of the item that declare namespaces. Inside inline XHTML the
+        #: walker drops declarations; any other one the port would act on.
+        self.declaring = set(walker.held_declared)
 
     def attrs(self, element: ET.Element) -> dict[str, str]:
         return _attrs(element, self.walker.prefixes) if element.attrib else {}
@@ -1424,6 +1469,8 @@ class _ItemReader:
             raise _Decline
         for child in item:
             self.child(entry, child)
+        if self.declaring:
+            raise _Decline
         port.unbase()
         return entry
 
@@ -1432,7 +1479,9 @@ class _ItemReader:
         attrs = self.attrs(child)
         base = self.enter(attrs)
         text = child.text or ""
-        if len(child):
+        if name == "content" and _map_content_type(attrs.get("type", "")) == _XHTML:
+            self.content(entry, text, attrs, "text/plain", base, src=True, xhtml=child)
+        elif len(child):
             if child.attrib or text.strip():
                 raise _Decline
             if name in _PEOPLE:
@@ -1538,16 +1587,30 @@ class _ItemReader:
     def date(self, context: dict[str, Any], kind: str, text: str, base: str) -> None:
         value, _ = self.finish(text, kind, base)
         context[kind] = value
-        context[kind + "_parsed"] = _parse_date(value)
+        context[kind + "_parsed"] = _date(value)
 
     def content(self, entry: dict[str, Any], text: str, attrs: dict[str, str], default: str,
-                base: str, *, src: bool) -> None:
-        """``_start_content`` … ``_end_content``: the body joins the entry's content list."""
+                base: str, *, src: bool, xhtml: ET.Element | None = None) -> None:
+        """``_start_content`` … ``_end_content``: the body joins the entry's content list.
+
+        Inline XHTML (``xhtml``) is serialized by the port, as it would be in a replay.
+        """
         self.has_content = 1
-        mime = _text_type(attrs, default)
+        mime = _XHTML if xhtml is not None else _text_type(attrs, default)
         params: dict[str, Any] = {"type": mime, "base": base}
         if src and attrs.get("src"):
             params["src"] = attrs["src"]
+        if xhtml is not None:
+            if attrs.get("mode", "") == "base64":
+                raise _Decline
+            if self.declaring:
+                self.declaring.difference_update(
+                    element for element in xhtml.iter() if element is not xhtml)
+            pieces: list[str] = []
+            self.port.xhtml(xhtml, pieces)
+            if self.port.version == "atom10":
+                pieces = _trim_xhtml(pieces)
+            text = "".join(pieces)
         value, params["type"] = self.finish(text, "content", base, mime)
         params["value"] = value
         entry.setdefault("content", []).append(params)
@@ -1797,20 +1860,21 @@ class _Walker:
 
     def end_item(self, item: ET.Element) -> None:
         """An item held whole: read in one go, or replayed event by event as it came."""
-        entry = None if self.held_declared else _quick_item(self, item)
+        entry = _quick_item(self, item)
         if entry is None:
             self.begin(item, self.mapped(item))
             for child in list(item):
                 self.replay(child)
             self.end(item)
-            self.held_declared.clear()
-            return
-        self.port.entries.append(entry)
-        self.pending = (item, False)
-        self.open[-1].remove(item)
+        else:
+            self.port.entries.append(entry)
+            self.pending = (item, False)
+            self.open[-1].remove(item)
+        self.held_declared.clear()
 
     def replay(self, element: ET.Element) -> None:
-        self.declared = self.held_declared.get(element, [])
+        if self.xhtml is None:  # inside inline XHTML, declare() drops declarations
+            self.declared = self.held_declared.get(element, [])
         self.start(element)
         for child in list(element):
             self.replay(child)

@@ -502,10 +502,15 @@ def _plain(value: Any, detail: Any) -> str:
     return clean_line(text)
 
 
+def _html_like(mime: str) -> bool:
+    """Is a body of this media type kept as HTML (else escaped as plain text)?"""
+    return "html" in mime or not mime
+
+
 def _as_html(value: str, mime: str) -> str:
     if not value:
         return ""
-    if "html" in mime or not mime:
+    if _html_like(mime):
         return clean_text(value)
     return "<p>" + html.escape(clean_text(value)).replace("\n\n", "</p><p>") + "</p>"
 
@@ -585,7 +590,7 @@ def _raw_from_feedparser(e: dict[str, Any], base: str, now: dt.datetime) -> _Raw
     guid = clean_line(_s(e.get("id")))
     if not link and guid.lower().startswith(("http://", "https://")) and e.get("guidislink"):
         link = _canonical(guid, base)
-    content_html = ""
+    content_html = content = content_mime = ""
     contents = e.get("content")
     if isinstance(contents, list) and contents:
         best = next(
@@ -593,12 +598,17 @@ def _raw_from_feedparser(e: dict[str, Any], base: str, now: dt.datetime) -> _Raw
             contents[0],
         )
         if isinstance(best, Mapping):
-            content_html = _as_html(clip_body(_s(best.get("value"))), _s(best.get("type")))
+            content, content_mime = clip_body(_s(best.get("value"))), _s(best.get("type"))
+            content_html = _as_html(content, content_mime)
     detail = e.get("summary_detail")
     mime = _s(detail.get("type")) if isinstance(detail, Mapping) else ""
-    summary_html = _as_html(clip_body(_s(e.get("summary"))), mime)
-    if summary_html == content_html:
+    summary = clip_body(_s(e.get("summary")))
+    if summary == content and _html_like(mime) == _html_like(content_mime):
         summary_html = ""  # feedparser copies content into summary; keep one
+    else:
+        summary_html = _as_html(summary, mime)
+        if summary_html == content_html:
+            summary_html = ""
     source_title, source_url, source_author = _source(e.get("source"), base, link)
     return _Raw(
         title=_plain(e.get("title"), e.get("title_detail")),

@@ -43,6 +43,15 @@ _PATH_SAFE = "/%:@!$&'()*+,;=-._~"
 _QUERY_SAFE = "/?%:@!$&'()*+,;=-._~[]|"
 
 
+# A URL canonical_url hands back as it is: lowercase web scheme and host, a
+# port that is not the default, a path of characters quote() leaves alone,
+# nothing else. Most links in feeds look like this; they skip the parsing.
+_ALREADY_CANONICAL = re.compile(
+    r"(https?)://[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*"
+    r"(?::([1-9][0-9]{0,4}))?/[A-Za-z0-9_.~/%:@!$&'()*+,=-]*\Z"
+)
+
+
 def is_tracking_param(name: str) -> bool:
     """True for query parameter names that only track clicks/campaigns."""
     low = name.lower()
@@ -80,6 +89,11 @@ def canonical_url(url: str, base: str = "") -> str:
     """
     if not url:
         return ""
+    plain = _ALREADY_CANONICAL.match(url)
+    if plain is not None:
+        port = plain.group(2)
+        if port is None or (int(port) <= 65535 and int(port) != _DEFAULT_PORTS[plain.group(1)]):
+            return url
     url = _strip(url)
     if not url:
         return ""

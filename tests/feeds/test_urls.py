@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from digest.feeds.urls import bare_domain, canonical_url, is_tracking_param, safe_href
@@ -80,6 +82,30 @@ def test_canonical_url_is_idempotent() -> None:
     ):
         once = canonical_url(url)
         assert canonical_url(once) == once
+
+
+def test_a_link_already_canonical_comes_back_as_it_is_exactly_as_the_full_path_gives(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The shortcut for plain links must never change what canonical_url returns."""
+    from digest.feeds import urls
+
+    links = [
+        "http://127.0.0.1:8787/s/0001/posts/3", "https://example.org/a/b-c_d.e~f/",
+        "https://example.org/caf%C3%A9", "https://ex.org/a:b@c!$&'()*+,=", "http://e.org/",
+    ]
+    variants = []
+    for link in links:
+        variants += [link, link.upper(), link.replace("://", "://WWW."), link + "#top",
+                     link + "?utm_source=x", link + "?a=1", link + ";p", link + " ",
+                     link.replace("/", "//", 3), link.replace(".org", ".org."), link + "é"]
+    variants += ["http://e.org:80/x", "https://e.org:443/x", "https://e.org:80/x",
+                 "http://e.org:0080/", "http://e.org:65535/", "http://e.org:65536/",
+                 "http://e.org:99999/", "http://a..b/", "http://-a.b/", "http://e.org"]
+    fast = {(v, b): canonical_url(v, b) for v in variants for b in ("", "https://e.org/f")}
+    monkeypatch.setattr(urls, "_ALREADY_CANONICAL", re.compile("(?!)"))
+    assert fast == {(v, b): canonical_url(v, b) for v, b in fast}
+    assert fast[("http://127.0.0.1:8787/s/0001/posts/3", "")] == links[0]
 
 
 def test_tracking_params() -> None:

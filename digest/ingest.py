@@ -59,7 +59,10 @@ _BACKLOG_BYTES = 16_000_000
 _UNSTORED = 2000
 
 #: A write transaction takes what has queued up, up to about this many entries...
-_BATCH_ENTRIES = 2000
+#: Half of ``_UNSTORED``: while one batch is committed the fetch processes can
+#: hand over the next. A batch as big as the whole budget left them waiting for
+#: every commit (a cold run of 1,000 farm feeds took 7.8-8.0 s against 6.3-6.8 s).
+_BATCH_ENTRIES = 1000
 #: ...waiting at most this long for more once it has something to write.
 _BATCH_SECONDS = 0.2
 

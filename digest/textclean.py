@@ -378,19 +378,15 @@ def html_text(source: str) -> str:
 
 # --- text for the search index ------------------------------------------------
 
-# Phrasing elements sit inside words as often as between them ("<b>W</b>ord",
-# a drop cap): they are removed, not turned into a space.
-_INLINE_TAGS = frozenset(
-    {
-        "a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "del", "dfn", "em", "font", "i",
-        "ins", "kbd", "mark", "q", "s", "samp", "small", "span", "strike", "strong", "sub",
-        "sup", "time", "tt", "u", "var",
-    }
-)  # fmt: skip
-_INLINE = re.compile(rf"</?(?:{_alternation(_INLINE_TAGS)})(?:\s[^>]*)?>", re.IGNORECASE)
-# Any other tag, comment or declaration, or a whole element whose body is not
-# text a reader sees; a '<' before anything else is text, as html.parser has it.
-_MARKUP = re.compile(
+# Where html_to_text breaks a line or a paragraph (or puts a cell apart), the
+# words on either side are apart; every other tag, comment and declaration
+# joins them ("<b>W</b>ord", a drop cap, "a<img>b"), and an element whose body
+# a reader never sees goes whole. So the index and the preview agree on words.
+_BREAKS = re.compile(
+    rf"</?(?:{_alternation(_BLOCK_TAGS | _LINE_TAGS | {'td', 'th'})})(?:[\s/][^>]*)?>",
+    re.IGNORECASE,
+)
+_JOINS = re.compile(
     rf"<(?:({_alternation(_SKIP_TAGS)})\b.*?</(?i:\1)\s*>|!--.*?-->|[a-zA-Z/!?][^>]*>)",
     re.DOTALL | re.IGNORECASE,
 )
@@ -401,8 +397,9 @@ def search_text(html: str) -> str:
 
     The index only needs the words in order, not paragraphs or list marks,
     so the tags go in two substitutions that never call back into Python, at
-    under half of ``html_text``'s cost. The readable text is made when a post
-    is shown, for the one post on screen, not for every post of every fetch.
+    under half of ``html_text``'s cost; the words are html_to_text's. The
+    readable text is made when a post is shown, for the one post on screen,
+    not for every post of every fetch.
     Removing tags cannot make clean text unsafe; a character reference can
     spell a control character, so unescaped text is cleaned again.
     """
@@ -410,7 +407,7 @@ def search_text(html: str) -> str:
         return ""
     text = html
     if "<" in text:
-        text = _MARKUP.sub(" ", _INLINE.sub("", text))
+        text = _JOINS.sub("", _BREAKS.sub(" ", text))
     if "&" in text:
         text = clean_text(_unescape(text))  # a reference may spell a control character
     return text.strip()

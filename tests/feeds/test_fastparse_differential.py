@@ -30,7 +30,7 @@ import pytest
 from digest.feeds import fastparse
 from digest.feeds.parse import ParsedFeed, parse_feed
 from digest.model import Entry
-from digest.textclean import BODY_CHARS, html_text, html_to_text
+from digest.textclean import BODY_CHARS, html_text, html_to_text, search_text
 from tests.corpus import CORPUS
 
 NOW = dt.datetime(2026, 6, 7, 12, 0, tzinfo=dt.UTC)
@@ -176,6 +176,32 @@ def test_html_text_matches_html_to_text(path: Path) -> None:
             _explain(path, bad).replace("fastparse and feedparser", "the html helpers"),
             pytrace=False,
         )
+
+
+_WORDS = re.compile(r"\w+")
+_MARKUP_AS_TEXT = re.compile(r"<[!/?a-zA-Z]")
+
+
+@pytest.mark.parametrize("path", FILES, ids=_ids)
+def test_the_search_text_has_the_words_of_the_readable_text(path: Path) -> None:
+    """The index (``search_text``) and the preview (``html_to_text``) see the same words.
+
+    Ordered lists are compared as unordered ones: the preview numbers their
+    items. Where html.parser gave up on a tag and shows it as text, the
+    preview's words are not a post's words, and the body is not compared.
+    """
+    bad = []
+    for n, entry in enumerate(_run(path).slow.entries):
+        for name in ("summary_html", "content_html"):
+            html = re.sub(r"(?i)<(/?)ol\b", r"<\1ul", getattr(entry, name))
+            readable = html_to_text(html)
+            if _MARKUP_AS_TEXT.search(readable):
+                continue
+            if _WORDS.findall(search_text(html)) != _WORDS.findall(readable):
+                bad.append(f"entries[{n}].{name}: {_show(search_text(html), readable)}")
+    if bad:
+        pytest.fail(_explain(path, bad).replace("fastparse and feedparser", "the two texts"),
+                    pytrace=False)
 
 
 def _coverage(paths: list[Path]) -> tuple[int, int, int]:

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from digest.feeds.parse import MAX_DECOMPRESSED, ParsedFeed, entry_key, parse_feed
-from digest.textclean import clean_line, clean_text, html_to_text
+from digest.textclean import clean_line, clean_text, html_to_text, search_text
 from tests.corpus import CORPUS, REPO
 
 NOW = dt.datetime(2026, 6, 7, 12, 0, tzinfo=dt.UTC)
@@ -332,6 +332,19 @@ def test_clean_text_and_clean_line() -> None:
     assert clean_text("tab\tand\nnewline") == "tab\tand\nnewline"
     assert clean_text("👨\u200d👩\u200d👧") == "👨\u200d👩\u200d👧"  # ZWJ sequences stay
     assert clean_line("  two\n lines\t and\xa0nbsp  ") == "two lines and nbsp"
+
+
+def test_search_text_keeps_the_words_a_reader_sees_and_nothing_else() -> None:
+    """Inline tags join (a drop cap, a link), breaks part, hidden elements and comments go,
+    and a character reference to a control or bidi character is cleaned away."""
+    html = ("<p><span class=dc>T</span>he <a href='/x'>link</a>.</p><p>Next&nbsp;&amp; "
+            "<SCRIPT>evil()</script >more<br/>end</p><!-- hidden -->a<b>c</b> 1 < 2 "
+            "&#x202E;rtl &#27;esc<li>item</li><td>cell</td><svg><text>drawn</text></svg>")
+    assert search_text(html).split() == [
+        "The", "link.", "Next", "&", "more", "end", "ac", "1", "<", "2", "rtl", "esc", "item",
+        "cell",
+    ]
+    assert search_text("") == "" and search_text("plain words") == "plain words"
 
 
 def test_html_to_text() -> None:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import re
 import threading
 
 from textual.widgets import Input, Static
 
 from digest.config import Project
-from digest.store import EntryFilter, EntryRow, Store
+from digest.store import EntryFilter, EntryRow, FetchRecord, Store
 from digest.tui.app import make_app
 from digest.tui.screens.help import HelpScreen
 from digest.tui.screens.inbox import FIRST_PAGE
@@ -316,6 +317,27 @@ async def test_a_filter_typed_in_one_burst_lands_whole_in_the_filter(app) -> Non
         assert box.value == "blog/"  # a "/" in the filter box is text
         await pilot.press("enter")
         assert app.focused is entry_list(app)
+
+
+async def test_the_preview_shows_a_posts_paragraphs_and_list_made_from_its_html(
+    app, store: Store
+) -> None:
+    """The stored text holds the words for search only; the preview lays the post out
+    from its HTML: paragraphs apart, list items on lines of their own."""
+    post = dataclasses.replace(
+        ENTRY_TEMPLATE, id="p001", link="https://blog.example/paragraphs", title="Layout",
+        published=ENTRY_TEMPLATE.published + dt.timedelta(days=5),
+        content_html="<p>First paragraph.</p><p>Second one.</p><ul><li>one</li><li>two</li></ul>",
+        text="First paragraph. Second one. one two")
+    store.record_fetch(FetchRecord(BLOG, "ok", 200), [post])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        select(app, "p001")
+        await settle(pilot)
+        body = [line.split("▏", 1)[-1].strip() for line in screen_text(app).splitlines()]
+        start = body.index("First paragraph.")
+        assert body[start:start + 5] == ["First paragraph.", "", "Second one.", "", "- one"]
+        assert body[start + 5] == "- two"
 
 
 async def test_search_uses_author_and_full_text(app) -> None:

@@ -340,6 +340,36 @@ async def test_the_preview_shows_a_posts_paragraphs_and_list_made_from_its_html(
         assert body[start + 5] == "- two"
 
 
+async def test_the_previews_readable_text_is_made_on_the_loaders_thread(
+    app, store: Store, monkeypatch
+) -> None:
+    """Laying out a long post takes milliseconds: never on the thread that reads keys."""
+    import digest.tui.widgets.text as text_module
+
+    posts = [dataclasses.replace(
+        ENTRY_TEMPLATE, id=f"h{n}", link=f"https://blog.example/h{n}", title=f"Long {n}",
+        published=ENTRY_TEMPLATE.published + dt.timedelta(days=5, hours=n),
+        content_html="<p>A paragraph.</p>" * 500) for n in range(3)]
+    store.record_fetch(FetchRecord(BLOG, "ok", 200), posts)
+
+    made_on: list[str] = []
+    real = text_module.html_text
+
+    def spy(html: str) -> str:
+        made_on.append(threading.current_thread().name)
+        return real(html)
+
+    monkeypatch.setattr(text_module, "html_text", spy)
+    text_module._BODIES.clear()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        for _ in range(3):
+            await pilot.press("j")
+            await settle(pilot)
+        assert made_on, "no body was laid out"
+        assert threading.main_thread().name not in made_on
+
+
 async def test_search_uses_author_and_full_text(app) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)

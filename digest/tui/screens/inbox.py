@@ -34,7 +34,7 @@ from digest.tui.widgets.entry_list import EntryList, Marks, RowSet
 from digest.tui.widgets.entry_preview import EntryPreview
 from digest.tui.widgets.fetch_bar import FetchBar, FetchState
 from digest.tui.widgets.inbox_status import InboxStatus
-from digest.tui.widgets.text import line
+from digest.tui.widgets.text import body_text, line
 
 if TYPE_CHECKING:
     from digest.tui.app import DigestApp
@@ -267,7 +267,10 @@ class InboxScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="preview", exit_on_error=False, name="preview")
     def _load_entry(self, entry_id: str) -> Entry | None:
-        return self.digest_app.store.entry(entry_id)
+        entry = self.digest_app.store.entry(entry_id)
+        if entry is not None:  # its readable text made here, not on the UI thread
+            body_text(entry.text, entry.content_html or entry.summary_html)
+        return entry
 
     @on(Worker.StateChanged)
     def _worker_done(self, event: Worker.StateChanged) -> None:

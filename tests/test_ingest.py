@@ -456,3 +456,36 @@ def test_a_taker_cancelled_while_waiting_leaves_the_budget_as_it_was() -> None:
         return 0
 
     assert asyncio.run(scenario()) == 0
+
+
+_PROBE = """
+import sys
+from digest import ingest
+
+def rss():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmRSS"):
+            return int(line.split()[1]) // 1024
+
+if sys.argv[1] == "set":
+    ingest._return_large_blocks()
+body = b"x" * 20_000_000  # a huge feed, read and let go
+del body
+before = rss()
+posts = [b"y" * 5_000_000 for _ in range(10)]  # the bodies that come after it
+del posts
+print(rss() - before)
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads /proc")
+def test_a_fetch_process_gives_large_blocks_back_once_freed(tmp_path: Path) -> None:
+    """After a huge body, the later large ones must not stay resident once freed."""
+    import subprocess
+    import sys
+
+    probe = tmp_path / "probe.py"
+    probe.write_text(_PROBE)
+    kept = int(subprocess.run([sys.executable, str(probe), "set"], capture_output=True,
+                              text=True, check=True, cwd=Path(__file__).parents[1]).stdout)
+    assert kept < 3, f"{kept} MB of freed bodies still resident"

@@ -49,6 +49,7 @@ from feedparser.datetimes.rfc822 import _parse_date_rfc822
 from feedparser.encodings import RE_XML_DECLARATION, RE_XML_PI_ENCODING, parse_content_type
 from feedparser.html import _cp1252
 from feedparser.mixin import _FeedParserMixin
+from feedparser.sanitizer import RE_DOCTYPE_PATTERN, RE_ENTITY_PATTERN
 from feedparser.urls import (
     _urljoin,
     make_safe_absolute_uri,
@@ -1904,6 +1905,19 @@ def _walk(port: _Port, parser: Any, data: bytes, chunk: int = 1 << 16) -> None:
     replay()
 
 
+def _without_doctype(data: bytes, first: int) -> bytes | None:
+    """The document as feedparser's ``replace_doctype`` leaves it, when it only drops a
+    DOCTYPE naming an external DTD (RSS 0.91's Netscape one, say); None when the prolog
+    holds more (entity declarations, an internal subset), which feedparser rewrites."""
+    head = data[:first + 1]
+    if b"[" in head or RE_ENTITY_PATTERN.search(head):
+        return None
+    head = bytes(RE_DOCTYPE_PATTERN.sub(b"", head))
+    if _PROLOG_MARKUP.search(head, 0, first):
+        return None
+    return head + data[first + 1:]
+
+
 def parse(body: bytes, url: str, headers: dict[str, str]) -> FastFeed | None:
     """Read ``body`` as feedparser would (given the same headers), or None.
 
@@ -1917,8 +1931,13 @@ def parse(body: bytes, url: str, headers: dict[str, str]) -> FastFeed | None:
     if data is None:
         return None
     first = _FIRST_ELEMENT.search(data)
-    if first is None or _PROLOG_MARKUP.search(data, 0, first.start()):
-        return None  # a DOCTYPE and its entities: feedparser rewrites those
+    if first is None:
+        return None
+    if _PROLOG_MARKUP.search(data, 0, first.start()):
+        stripped = _without_doctype(data, first.start())
+        if stripped is None:
+            return None
+        data = stripped
     parser: Any = ET.XMLPullParser(events=("start-ns", "start", "end"))
     port = _Port(url)
     try:

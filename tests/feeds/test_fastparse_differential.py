@@ -293,3 +293,23 @@ def test_a_feed_of_huge_posts_is_never_held_whole_in_memory() -> None:
     assert len(parsed.entries) == 20
     kept = sum(4 * (len(e.content_html) + len(e.text)) for e in parsed.entries)
     assert peak < kept + 12_000_000, f"peak {peak / 1e6:.1f} MB for {kept / 1e6:.1f} MB kept"
+
+
+def test_a_doctype_naming_an_external_dtd_is_read_by_the_fast_path(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """RSS 0.91's Netscape DOCTYPE: feedparser drops it before parsing, and so does the
+    fast path; one with entity declarations is still feedparser's to rewrite."""
+    doc = (b'<?xml version="1.0"?>\n<!DOCTYPE rss PUBLIC "-//Netscape Communications//DTD RSS '
+           b'0.91//EN" "http://my.netscape.com/publish/formats/rss-0.91.dtd">\n'
+           b'<rss version="0.91"><channel><title>Old</title><link>https://old.example/</link>'
+           b"<item><title>First</title><link>https://old.example/1</link>"
+           b"<description>It &amp; works</description></item></channel></rss>")
+    assert fastparse.parse(doc, "https://old.example/rss", {}) is not None
+    monkeypatch.setattr(fastparse, "parse", _real_fastparse)
+    fast = parse_feed(doc, "https://old.example/rss", now=NOW)
+    monkeypatch.setattr(fastparse, "parse", lambda *args: None)
+    assert list(_differences(fast, parse_feed(doc, "https://old.example/rss", now=NOW))) == []
+    assert [e.title for e in fast.entries] == ["First"]
+    with_entity = doc.replace(b'rss-0.91.dtd">', b'rss-0.91.dtd" [<!ENTITY x "y">]>')
+    assert fastparse.parse(with_entity, "https://old.example/rss", {}) is None

@@ -258,6 +258,8 @@ _ATOM_NS = "http://www.w3.org/2005/Atom"
 _XLINK_NS = "http://www.w3.org/1999/xlink"
 _BODIES = frozenset(("content", "summary", "description"))
 _MAX_DEPTH = 256
+#: Elements of one item held before it is read as it comes instead (see _Walker.unhold).
+_HOLD_MOST = 2048
 
 
 def _map_content_type(content_type: str) -> str:
@@ -1765,9 +1767,14 @@ class _Walker:
         self.xhtml: ET.Element | None = None
         self.xhtml_depth = 0
         #: An item (or Atom entry) being read whole, its events held until its end,
-        #: and the namespaces declared inside it, by element.
+        #: the namespaces declared inside it, by element, the elements in it that have
+        #: started and not ended, and how many have started.
         self.held: ET.Element | None = None
         self.held_declared: dict[ET.Element, list[tuple[str, str]]] = {}
+        self.held_open: list[ET.Element] = []
+        self.held_count = 0
+        #: Replaying a held subtree: its elements are let go of with it, not one by one.
+        self.replaying = False
 
     def mapped(self, element: ET.Element) -> tuple[str, str, bool]:
         # (tag, handler name, unprefixed); recomputed after every namespace
@@ -1801,6 +1808,10 @@ class _Walker:
             if self.declared:
                 self.held_declared[element] = self.declared
                 self.declared = []
+            self.held_open.append(element)
+            self.held_count += 1
+            if self.held_count > _HOLD_MOST:
+                self.unhold()
             return
         if self.xhtml is not None:
             self.xhtml_depth += 1
@@ -1825,6 +1836,8 @@ class _Walker:
         if info[1] in ("item", "entry") and self.open and not (
                 port.inentry or port.insource or port.incontent):
             self.held = element  # read whole at its end
+            self.held_open = []
+            self.held_count = 0
             return
         self.begin(element, info)
 
@@ -1842,6 +1855,8 @@ class _Walker:
             if element is self.held:
                 self.held = None
                 self.end_item(element)
+            else:
+                self.held_open.pop()
             return
         if self.xhtml is not None:
             if self.xhtml_depth:
@@ -1857,15 +1872,20 @@ class _Walker:
         if not self.open:
             return  # the root: its tail is not replayed (expat refuses a second root)
         self.pending = (element, False)
-        self.open[-1].remove(element)  # the tail is still set on it, and read from it
+        if not self.replaying:  # a replayed subtree is let go of whole, at its end
+            self.open[-1].remove(element)  # the tail is still set on it, and read from it
 
     def end_item(self, item: ET.Element) -> None:
         """An item held whole: read in one go, or replayed event by event as it came."""
         entry = _quick_item(self, item)
         if entry is None:
             self.begin(item, self.mapped(item))
-            for child in list(item):
-                self.replay(child)
+            self.replaying = True
+            try:
+                for child in list(item):
+                    self.replay(child)
+            finally:
+                self.replaying = False
             self.end(item)
         else:
             self.port.entries.append(entry)
@@ -1880,6 +1900,35 @@ class _Walker:
         for child in list(element):
             self.replay(child)
         self.end(element)
+
+    def unhold(self) -> None:
+        """An item too big to hold: replay what came of it, and stream the rest as it comes.
+
+        A hostile item of a million empty elements would otherwise be held whole
+        (and replayed child by child from a list a million long).
+        """
+        item, path = self.held, self.held_open
+        assert item is not None
+        self.held, self.held_open = None, []
+        self.begin(item, self.mapped(item))
+        self.replaying = True
+        try:
+            self.replay_open(item, path)
+        finally:
+            self.replaying = False
+        self.held_declared.clear()
+
+    def replay_open(self, element: ET.Element, path: list[ET.Element]) -> None:
+        """Replay ``element``'s children; those on ``path`` have started and not ended."""
+        for index, child in enumerate(list(element)):
+            if path and child is path[0]:
+                if self.xhtml is None:
+                    del element[:index]  # replayed: let go of (XHTML is read at its end)
+                    self.declared = self.held_declared.get(child, [])
+                self.start(child)
+                self.replay_open(child, path[1:])
+                return
+            self.replay(child)
 
 
 def _walk(port: _Port, parser: Any, data: bytes, chunk: int = 1 << 16) -> None:

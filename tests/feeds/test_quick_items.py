@@ -227,3 +227,49 @@ def test_an_item_of_another_shape_is_replayed_through_the_port() -> None:
         quick, taken = _read(_rss(item), True)
         assert quick is not None and taken == 1  # only the plain second item
         assert not list(_differences(quick, _read(_rss(item), False)[0]))
+
+
+# --- items too big to hold ----------------------------------------------------------
+
+
+def _parse_feed_both(body: bytes) -> tuple[Any, Any]:
+    """parse_feed as digest runs it, and with the fast path off (feedparser alone)."""
+    from digest.feeds.parse import parse_feed
+
+    fast = parse_feed(body, "https://example.org/feed")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(fastparse, "parse", lambda *args: None)
+        slow = parse_feed(body, "https://example.org/feed")
+    return fast, slow
+
+
+def test_an_item_too_big_to_hold_is_read_as_it_comes_in_bounded_memory() -> None:
+    """300,000 empty elements in one item (1.8 MB): held whole, they took 67 MB and a
+    replay that removed them one by one from a list as long; now the item is let go of
+    past _HOLD_MOST elements and streamed like any other."""
+    import tracemalloc
+
+    body = _rss("<title>T</title>" + "<foo/>" * 300_000 + "<link>https://x.example/1</link>")
+    tracemalloc.start()
+    try:
+        feed = fastparse.parse(body, "https://example.org/feed", {})
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert feed is not None
+    assert [(e.get("title"), e.get("link")) for e in feed.entries] == [
+        ("T", "https://x.example/1"), ("Next", None)]
+    assert peak < 15_000_000, f"{peak / 1e6:.1f} MB"
+
+
+def test_an_item_let_go_of_inside_inline_xhtml_gives_feedparsers_entry() -> None:
+    """Let go of in the middle of its XHTML content, with elements still open at
+    three levels, the entry still comes out as feedparser has it."""
+    paragraphs = "".join(f"<p>Para <b>{n}</b></p>" for n in range(fastparse._HOLD_MOST))
+    body = _atom('<title>Big</title><content type="xhtml"><div xmlns="http://www.w3.org/'
+                 f'1999/xhtml">{paragraphs}</div></content><link href="after"/>')
+    fast, slow = _parse_feed_both(body)
+    assert fastparse.parse(body, "https://example.org/feed", {}) is not None
+    assert fast == slow
+    assert fast.entries[0].link == "https://example.org/blog/after"
+    assert "Para 2047" in fast.entries[0].text

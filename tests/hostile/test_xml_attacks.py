@@ -160,6 +160,7 @@ GENERATED = {
         '<enclosure url="https://example.org/' + "u" * 5_000_000 + '" type="audio/mpeg"/>')),
     "100,000 attributes": lambda: rss(item(
         "<x " + " ".join(f'a{i}="v"' for i in range(100_000)) + "/>")),
+    "an item of 1,000,000 empty elements": lambda: rss(item("<x/>" * 1_000_000)),
     "10,000 items": lambda: rss("".join(
         f"<item><title>t{i}</title><link>https://example.org/{i}</link></item>"
         for i in range(10_000))),

@@ -38,7 +38,7 @@ import feedparser
 from feedparser.mixin import _FeedParserMixin
 from feedparser.util import FeedParserDict
 
-from digest.feeds import fastparse
+from digest.feeds import fastparse, port
 from digest.feeds.urls import canonical_url, safe_href
 from digest.model import Entry
 from digest.textclean import (
@@ -705,7 +705,7 @@ def _build(
 
 
 def _linear_add_tag(self: Any, term: Any, scheme: Any, label: Any) -> None:
-    fastparse.add_tag_once(self, term, scheme, label, make=FeedParserDict)
+    port.add_tag_once(self, term, scheme, label, make=FeedParserDict)
 
 
 # feedparser's own is quadratic in an item's categories (see add_tag_once):

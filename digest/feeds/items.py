@@ -1,0 +1,408 @@
+"""Items read in one go: the entry the port would make of an item, from its subtree.
+
+The port handles every element of a document one event at a time; an item
+of the usual shape (leaf children with the common RSS and Atom names, Atom
+persons and sources, inline XHTML) is read here straight from its subtree,
+applying the port's rules in document order: the first non-empty title
+wins, a permalink guid is the link only if no link came first, a second
+summary is the content. Anything else is declined and the item replayed
+through the port. ``tests/feeds/test_quick_items.py`` holds the two to the
+same entries.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import xml.etree.ElementTree as ET
+from typing import TYPE_CHECKING, Any
+
+from feedparser.html import _cp1252
+
+from digest.feeds.port import (
+    _BODIES,
+    _C1,
+    _CAN_BE_RELATIVE,
+    _COPIED_TO_SUMMARY,
+    _HTML_TYPES,
+    _LINK_REF,
+    _SENSITIVE,
+    _attrs,
+    _date,
+    _join,
+    _looks_like_html,
+    _map_content_type,
+    _Port,
+    _sync_author,
+    _trim_xhtml,
+)
+from digest.textclean import (
+    BODY_CHARS,
+    clip_body,
+)
+
+if TYPE_CHECKING:
+    from digest.feeds.fastparse import _Walker
+
+__all__ = ["quick_item"]
+
+
+# Handler names (as ``_Walker.mapped`` gives them) of an item's children that
+# ``quick_item`` reads itself; every other child with a handler sends the
+# item through the port.
+_DATE_KINDS = {
+    "published": "published", "issued": "published", "pubdate": "published",
+    "dcterms_issued": "published", "updated": "updated", "modified": "updated",
+    "lastbuilddate": "updated", "dc_date": "updated", "dcterms_modified": "updated",
+    "created": "created", "dcterms_created": "created",
+}  # fmt: skip
+_PEOPLE = frozenset(("author", "managingeditor", "dc_author", "dc_creator", "itunes_author"))
+_CATEGORIES = frozenset(("category", "keywords", "dc_subject"))
+_PERSON_PARTS = {"name": "name", "itunes_name": "name", "email": "email",
+                 "itunes_email": "email", "url": "href", "homepage": "href", "uri": "href"}
+_MOST_TAGS = 64  # more, and feedparser's linear-time tag check (add_tag_once) is worth it
+# Comma-separated tags (_end_tags and friends), and the scheme each files them under.
+_KEYWORDS = {"tags": None, "media_keywords": None, "itunes_keywords": "http://www.itunes.com/"}
+_TITLES = frozenset(("title", "dc_title"))
+_DESCRIPTIONS = frozenset(("description", "dc_description", "media_description"))
+_SUMMARIES = frozenset(("summary", "itunes_summary"))
+# Children whose handlers only store keys digest never reads of an entry (rights,
+# media thumbnails, iTunes flags...) and leave no state behind; those that take
+# a text construct are checked as push_content would check them.
+_INERT_TEXT = frozenset(("rights", "dc_rights", "copyright", "subtitle", "tagline",
+                         "itunes_subtitle", "info", "feedburner_browserfriendly"))
+_INERT = frozenset(("language", "dc_language", "webmaster", "dc_publisher", "generator",
+                    "newlocation", "media_thumbnail", "media_player", "media_rating",
+                    "media_credit", "media_restriction", "media_license", "media_content",
+                    "itunes_image", "itunes_link", "itunes_block", "itunes_explicit", "cloud",
+                    "expirationdate", "enclosure", "georss_point", "georss_line",
+                    "georss_polygon", "georss_box", "creativecommons_license", "cc_license"))
+
+
+class _Decline(Exception):
+    """An item ``quick_item`` does not read; the port reads it instead."""
+
+
+_XHTML = "application/xhtml+xml"
+
+
+def _text_type(attrs: dict[str, str], default: str) -> str:
+    """``push_content``'s media type, or _Decline where the port does more than store text."""
+    mime = _map_content_type(attrs.get("type", default))
+    if attrs.get("mode", "") == "base64" or mime == "application/xhtml+xml" or not (
+            mime.startswith("text/") or mime.endswith("+xml") or mime.endswith("/xml")):
+        raise _Decline
+    return mime
+
+
+def _finish(raw: str, element: str, base: str, guidislink: bool, rss: bool,
+            mime: str) -> tuple[str, str]:
+    """``_Port.pop`` from the stripped text to the value it stores, and the media type after."""
+    output = raw.strip()
+    if element in _CAN_BE_RELATIVE and output and (element != "id" or guidislink):
+        output = _join(base, output)
+    if rss and mime == "text/plain" and _looks_like_html(output):
+        mime = "text/html"
+    if not output.isascii():
+        with contextlib.suppress(UnicodeEncodeError, UnicodeDecodeError):
+            output = output.encode("iso-8859-1").decode("utf-8")
+        if _C1.search(output):
+            output = output.translate(_cp1252)
+    if len(output) > BODY_CHARS and element in _BODIES:
+        output = clip_body(output)
+    return output, mime
+
+
+def _add_tag(context: dict[str, Any], term: Any, scheme: Any, label: Any) -> None:
+    """feedparser's ``_add_tag``, for the few tags of one item."""
+    tags: list[dict[str, Any]] = context.setdefault("tags", [])
+    if not term and not scheme and not label:
+        return
+    tag = {"term": term, "scheme": scheme, "label": label}
+    if tag not in tags:
+        tags.append(tag)
+
+
+def _ignored(port: _Port, name: str) -> None:
+    """Pass over an element the port would store under its own name (never read), or decline."""
+    if name in port._starts or name in port._ends or name in port._refused or name in _SENSITIVE:
+        raise _Decline
+
+
+class _ItemReader:
+    """``quick_item``'s state: the port's flags as they change through one item."""
+
+    def __init__(self, walker: _Walker) -> None:
+        self.walker = walker
+        self.port = port = walker.port
+        self.rss = not port.version.startswith("atom")
+        self.guidislink = False
+        #: A non-empty title was stored at this level: later ones are ignored.
+        self.title_set = False
+        self.has_content = port.has_content
+        #: Elements of the item that declare namespaces. Inside inline XHTML the
+        #: walker drops declarations; any other one the port would act on.
+        self.declaring = set(walker.held_declared)
+
+    def attrs(self, element: ET.Element) -> dict[str, str]:
+        return _attrs(element, self.walker.prefixes) if element.attrib else {}
+
+    def enter(self, attrs: dict[str, str]) -> str:
+        """``_Port.start``'s rebase: the base URI inside the element."""
+        port = self.port
+        port.rebase(attrs.get("xml:base", attrs.get("base")) if attrs else None)
+        return port.baseuri
+
+    def finish(self, raw: str, element: str, base: str, mime: str = "") -> tuple[str, str]:
+        """The value the port stores, and the media type it stores with it ('' if none)."""
+        return _finish(raw, element, base, self.guidislink, self.rss, mime)
+
+    def read(self, item: ET.Element) -> dict[str, Any]:
+        port = self.port
+        entry: dict[str, Any] = {}
+        attrs = self.attrs(item)
+        if attrs:
+            about = port._std_prefix("rdf:about")
+            if not {"xml:lang", "xml:base", "base", "rdf:about", about}.issuperset(attrs):
+                raise _Decline
+            if attrs.get(about):
+                entry["id"] = attrs[about]
+        self.enter(attrs)
+        if len(item) > _MOST_TAGS * 2:
+            raise _Decline
+        for child in item:
+            self.child(entry, child)
+        if self.declaring:
+            raise _Decline
+        port.unbase()
+        return entry
+
+    def child(self, entry: dict[str, Any], child: ET.Element) -> None:
+        name = self.walker.mapped(child)[1]
+        attrs = self.attrs(child)
+        base = self.enter(attrs)
+        text = child.text or ""
+        if name == "content" and _map_content_type(attrs.get("type", "")) == _XHTML:
+            self.content(entry, text, attrs, "text/plain", base, src=True, xhtml=child)
+        elif len(child):
+            if child.attrib or text.strip():
+                raise _Decline
+            if name in _PEOPLE:
+                self.person(entry, child)
+            elif name == "source":
+                self.source(entry, child, base)
+            else:
+                raise _Decline
+        elif name in _TITLES or name == "media_title":
+            mime = _text_type(attrs, "text/plain")
+            value, mime = self.finish(text, "title", base, mime)
+            if not self.title_set:
+                entry["title"] = value
+                entry["title_detail"] = {"type": mime, "base": base, "value": value}
+                if name != "media_title":  # _end_media_title keeps the title depth
+                    self.title_set = bool(value)
+        elif name == "link":
+            link = self.link(entry, attrs, base)
+            if link is None:
+                value, _ = self.finish(text, "link", base)
+                entry["link"] = _LINK_REF.sub(r"&\g<1>", value.replace("&amp;", "&"))
+        elif name in ("guid", "id"):
+            self.guid(entry, attrs, text, base)
+        elif name in _DATE_KINDS:
+            self.date(entry, _DATE_KINDS[name], text, base)
+        elif name in _PEOPLE:
+            entry.setdefault("authors", []).append({})
+            entry["author"], _ = self.finish(text, "author", base)
+            _sync_author(entry)
+        elif name in _CATEGORIES or name == "media_category":
+            if name == "media_category":
+                attrs.setdefault("scheme", "http://search.yahoo.com/mrss/category_schema")
+            _add_tag(entry, attrs.get("term"), attrs.get("scheme", attrs.get("domain")),
+                     attrs.get("label"))
+            value, _ = self.finish(text, "category", base)
+            if value:
+                tags = entry["tags"]
+                if tags and not tags[-1]["term"]:
+                    tags[-1]["term"] = value
+                else:
+                    _add_tag(entry, value, None, None)
+        elif (name in _DESCRIPTIONS or name in _SUMMARIES) and (
+                "summary" in entry and not self.has_content):
+            self.content(entry, text, attrs, "text/plain", base, src=True)  # a second summary
+        elif name in _DESCRIPTIONS:
+            mime = _text_type(attrs, "text/html")
+            value, mime = self.finish(text, "description", base, mime)
+            entry["summary"] = value
+            entry["summary_detail"] = {"type": mime, "base": base, "value": value}
+        elif name in _SUMMARIES:
+            mime = _text_type(attrs, "text/plain")
+            value, mime = self.finish(text, "summary", base, mime)
+            entry["summary"] = value
+            entry["summary_detail"] = {"type": mime, "base": base, "value": value}
+        elif name == "content":
+            self.content(entry, text, attrs, "text/plain", base, src=True)
+        elif name in ("content_encoded", "fullitem"):
+            self.content(entry, text, attrs, "text/html", base, src=False)
+        elif name == "source":
+            source: dict[str, Any] = {}
+            if "url" in attrs:
+                source["href"] = attrs["url"]
+            self.title_set = False
+            value, _ = self.finish(text, "source", base)
+            if value:
+                source["title"] = value
+            entry["source"] = source
+        elif name in _KEYWORDS:
+            if attrs:
+                raise _Decline  # no text read: the port refuses it
+            value, _ = self.finish(text, name, base)
+            scheme = _KEYWORDS[name]
+            for term in value.split(","):
+                if term.strip() or name == "tags":
+                    _add_tag(entry, term.strip(), scheme, None)
+        elif name in _INERT_TEXT:
+            _text_type(attrs, "text/plain")
+        elif name not in _INERT:
+            _ignored(self.port, name)
+        self.port.unbase()
+
+    def link(self, context: dict[str, Any], attrs: dict[str, str], base: str) -> str | None:
+        """``_start_link``: the href kept as the context's link, or None for a text link."""
+        attrs.setdefault("rel", "alternate")
+        attrs.setdefault("type", "application/atom+xml" if attrs["rel"] == "self" else "text/html")
+        attrs = self.port._enforce_href(attrs)
+        if "href" not in attrs:
+            return None
+        attrs["href"] = href = _join(base, attrs["href"])
+        context.setdefault("links", []).append(attrs)
+        if attrs["rel"] == "alternate" and _map_content_type(attrs["type"] or "") in _HTML_TYPES:
+            context["link"] = href
+        return href
+
+    def guid(self, context: dict[str, Any], attrs: dict[str, str], text: str, base: str) -> None:
+        self.guidislink = attrs.get("ispermalink", "true") == "true"
+        value, _ = self.finish(text, "id", base)
+        context["id"] = value
+        context.setdefault("guidislink", self.guidislink and "link" not in context)
+        if self.guidislink:
+            context.setdefault("link", value)
+
+    def date(self, context: dict[str, Any], kind: str, text: str, base: str) -> None:
+        value, _ = self.finish(text, kind, base)
+        context[kind] = value
+        context[kind + "_parsed"] = _date(value)
+
+    def content(self, entry: dict[str, Any], text: str, attrs: dict[str, str], default: str,
+                base: str, *, src: bool, xhtml: ET.Element | None = None) -> None:
+        """``_start_content`` … ``_end_content``: the body joins the entry's content list.
+
+        Inline XHTML (``xhtml``) is serialized by the port, as it would be in a replay.
+        """
+        self.has_content = 1
+        mime = _XHTML if xhtml is not None else _text_type(attrs, default)
+        params: dict[str, Any] = {"type": mime, "base": base}
+        if src and attrs.get("src"):
+            params["src"] = attrs["src"]
+        if xhtml is not None:
+            if attrs.get("mode", "") == "base64":
+                raise _Decline
+            if self.declaring:
+                self.declaring.difference_update(
+                    element for element in xhtml.iter() if element is not xhtml)
+            pieces: list[str] = []
+            self.port.xhtml(xhtml, pieces)
+            if self.port.version == "atom10":
+                pieces = _trim_xhtml(pieces)
+            text = "".join(pieces)
+        value, params["type"] = self.finish(text, "content", base, mime)
+        params["value"] = value
+        entry.setdefault("content", []).append(params)
+        if mime in _COPIED_TO_SUMMARY:
+            entry.setdefault("summary", value)
+
+    def person(self, context: dict[str, Any], element: ET.Element) -> None:
+        """An Atom person: ``_start_author``, its name, email and uri, ``_end_author``."""
+        context.setdefault("authors", []).append({})
+        for part in element:
+            name = self.walker.mapped(part)[1]
+            key = _PERSON_PARTS.get(name)
+            attrs = self.attrs(part)
+            base = self.enter(attrs)
+            if len(part) or (part.tail or "").strip():
+                raise _Decline
+            if key is None:
+                _ignored(self.port, name)  # Blogger's <gd:image>, say
+            else:
+                if key == "href":
+                    value, _ = self.finish(part.text or "", "href", base)
+                    context["href"] = value
+                else:
+                    value = (part.text or "").strip()
+                context.setdefault("author_detail", {})[key] = value
+                _sync_author(context)
+                context.setdefault("authors", [{}])[-1][key] = value
+            self.port.unbase()
+        context["author"] = ""
+        _sync_author(context)
+
+    def source(self, entry: dict[str, Any], element: ET.Element, base: str) -> None:
+        """An Atom ``<source>``: the feed a planet copied the entry from."""
+        source: dict[str, Any] = {}
+        self.title_set = False
+        for child in element:
+            name = self.walker.mapped(child)[1]
+            attrs = self.attrs(child)
+            child_base = self.enter(attrs)
+            text = child.text or ""
+            if len(child):
+                if name not in _PEOPLE or child.attrib or text.strip():
+                    raise _Decline
+                self.person(source, child)
+            elif name in ("title", "subtitle", "rights"):
+                mime = _text_type(attrs, "text/plain")
+                value, mime = self.finish(text, name, child_base, mime)
+                if name != "title" or not self.title_set:
+                    source[name] = value
+                    source[name + "_detail"] = {"type": mime, "base": child_base, "value": value}
+                if name == "title" and value:
+                    self.title_set = True
+            elif name == "link":
+                if self.link(source, attrs, child_base) is None:
+                    raise _Decline
+            elif name == "id":
+                self.guid(source, attrs, text, child_base)
+            elif name in _DATE_KINDS:
+                self.date(source, _DATE_KINDS[name], text, child_base)
+            else:
+                raise _Decline
+            self.port.unbase()
+        if (element.text or "").strip() or any((c.tail or "").strip() for c in element):
+            raise _Decline
+        entry["source"] = source
+        self.title_set = False
+
+
+def quick_item(walker: _Walker, item: ET.Element) -> dict[str, Any] | None:
+    """The entry the port would make of ``item``, read in one go; None to replay it instead.
+
+    The port handles every element of a document one event at a time; an
+    item of the usual shape (leaf children with the common RSS and Atom
+    names, Atom persons and sources) is read here straight from its subtree,
+    applying the port's rules in document order, at a fraction of the cost.
+    Anything else is declined and the item replayed through the port, so both
+    give the same entry.
+    """
+    port = walker.port
+    if port.inimage or port.intextinput or port.inpublisher or port.incontributor:
+        return None
+    bases = list(port.basestack), port.baseuri
+    reader = _ItemReader(walker)
+    try:
+        entry = reader.read(item)
+    except _Decline:
+        port.basestack[:], port.baseuri = bases
+        return None
+    # What _start_item … _end_item leave behind (its children sit at depth + 2).
+    port.guidislink = reader.guidislink
+    port.title_depth = port.depth + 2 if reader.title_set else -1
+    port.has_content = 0
+    return entry

@@ -391,7 +391,7 @@ def _return_large_blocks() -> None:
     big one (a 20 MB body) it raises that threshold to the size it saw, and the
     next bodies and parsed posts come from the heap, which keeps them resident
     once freed: a fetch process that had read the farm's huge feeds stayed
-    25-30 MB larger (147-152 MB against 117-122 MB). A fixed 1 MB threshold
+    25-50 MB larger (147-152 MB against 101-126 MB). A fixed 1 MB threshold
     keeps it mapping them. Not glibc: nothing to do.
     """
     with contextlib.suppress(OSError, AttributeError):

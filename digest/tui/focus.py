@@ -2,9 +2,10 @@
 
 ``Widget.focus()`` only schedules the move: keys already queued behind the
 one that asked for it still go to the old widget. Typed quickly (or on a
-loop slowed by a fetch), "/django" would then dismiss an entry with its "d"
-and file one with its "j"-less letters instead of filtering. Actions bound
-to keys move the focus with this instead.
+loop slowed by a fetch), "/django" would then dismiss an entry with its "d",
+move down with its "j" and file entries into sections with the letters that
+are section keys, instead of filtering. Actions bound to keys move the focus
+with this instead.
 """
 
 from __future__ import annotations

@@ -235,7 +235,8 @@ def _alternation(words: set[str] | frozenset[str]) -> str:
     return emit(tree)
 
 
-# --- the same, fast ----------------------------------------------------------
+# --- HTML to plain text, fast: the preview's text ------------------------------
+
 
 class _Unrecognised(Exception):
     """Markup the fast extractor does not read as html.parser would."""
@@ -399,9 +400,9 @@ def search_text(html: str) -> str:
     so the tags go in two substitutions that never call back into Python, at
     under half of ``html_text``'s cost; the words are html_to_text's. The
     readable text is made when a post is shown, for the one post on screen,
-    not for every post of every fetch.
-    Removing tags cannot make clean text unsafe; a character reference can
-    spell a control character, so unescaped text is cleaned again.
+    not for every post of every fetch. Removing tags cannot make clean text
+    unsafe; a character reference can spell a control character, so
+    unescaped text is cleaned again.
     """
     if not html:
         return ""

@@ -435,6 +435,10 @@ class _Raw:
     content_html: str
     text: str
     categories: tuple[str, ...]
+    #: What stands in for a missing title in the entry's key: the start of the
+    #: post's readable text, as keys were made when that was the stored text,
+    #: so that an entry without title, link or guid keeps its id.
+    untitled_key: str = ""
 
 
 def _is_planet(feed_title: str, raws: list[_Raw]) -> bool:
@@ -610,8 +614,9 @@ def _raw_from_feedparser(e: dict[str, Any], base: str, now: dt.datetime) -> _Raw
         if summary_html == content_html:
             summary_html = ""
     source_title, source_url, source_author = _source(e.get("source"), base, link)
+    title = _plain(e.get("title"), e.get("title_detail"))
     return _Raw(
-        title=_plain(e.get("title"), e.get("title_detail")),
+        title=title,
         link=link,
         guid=guid,
         author=_person(e) or source_author,
@@ -626,6 +631,7 @@ def _raw_from_feedparser(e: dict[str, Any], base: str, now: dt.datetime) -> _Raw
         content_html=content_html,
         text=search_text(content_html or summary_html),
         categories=_categories(e.get("tags")),
+        untitled_key="" if title else html_text(content_html or summary_html)[:200],
     )
 
 
@@ -685,7 +691,7 @@ def _build(
             author = feed_author
         entries.append(
             Entry(
-                id=entry_key(key_link, r.guid, url, title or r.text[:200]),
+                id=entry_key(key_link, r.guid, url, title or r.untitled_key),
                 link=key_link or (r.link if r.link != feed_self else ""),
                 title=title,
                 feed_url=url,
@@ -848,9 +854,10 @@ def _parse_json_feed(body: bytes, url: str, now: dt.datetime) -> ParsedFeed:
         if not content_html and content_text:
             content_html = _as_html(content_text, "text/plain")
         summary = clean_text(clip_body(_s(item.get("summary"))))
+        title = _json_line(item.get("title"))
         raws.append(
             _Raw(
-                title=_json_line(item.get("title")),
+                title=title,
                 link=_canonical(_s(item.get("url")) or _s(item.get("external_url")), base),
                 guid=clean_line(_s(item.get("id"))),
                 author=_json_people(item) or feed_author,
@@ -862,6 +869,8 @@ def _parse_json_feed(body: bytes, url: str, now: dt.datetime) -> ParsedFeed:
                 content_html=content_html,
                 text=content_text or search_text(content_html) or summary,
                 categories=_categories(item.get("tags")),
+                untitled_key="" if title else (
+                    content_text or html_text(content_html) or summary)[:200],
             )
         )
     title = _json_line(data.get("title"))

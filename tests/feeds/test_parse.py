@@ -334,6 +334,19 @@ def test_clean_text_and_clean_line() -> None:
     assert clean_line("  two\n lines\t and\xa0nbsp  ") == "two lines and nbsp"
 
 
+def test_an_entry_without_title_link_or_guid_keeps_the_id_it_had_before_the_search_text(
+) -> None:
+    """Such an entry is keyed by the start of its text; that was the readable text, with
+    its paragraphs, when the stored text was it, and its id must not change now."""
+    url = "https://feed.example/rss"
+    body = (b'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title><item>'
+            b"<description>&lt;p&gt;One.&lt;/p&gt;&lt;p&gt;Two.&lt;/p&gt;</description>"
+            b"</item></channel></rss>")
+    (entry,) = parse_feed(body, url).entries
+    assert entry.id == entry_key("", "", url, "One.\n\nTwo.")
+    assert entry.id != entry_key("", "", url, entry.text[:200])  # the search text differs
+
+
 def test_search_text_keeps_the_words_a_reader_sees_and_nothing_else() -> None:
     """Inline tags join (a drop cap, a link), breaks part, hidden elements and comments go,
     and a character reference to a control or bidi character is cleaned away."""

@@ -184,9 +184,11 @@ class _ItemReader:
         if name == "content" and _map_content_type(attrs.get("type", "")) == _XHTML:
             self.content(entry, text, attrs, "text/plain", base, src=True, xhtml=child)
         elif len(child):
-            if child.attrib or text.strip():
+            if name == "media_content" and not text.strip():
+                self.inert_children(child)
+            elif child.attrib or text.strip():
                 raise _Decline
-            if name in _PEOPLE:
+            elif name in _PEOPLE:
                 self.person(entry, child)
             elif name == "source":
                 self.source(entry, child, base)
@@ -343,6 +345,21 @@ class _ItemReader:
             self.port.unbase()
         context["author"] = ""
         _sync_author(context)
+
+    def inert_children(self, element: ET.Element) -> None:
+        """A Media RSS ``<media:content>`` whose children (credits, thumbnails, ratings...)
+        only store keys digest never reads; any other child and the port reads the item."""
+        for part in element:
+            name = self.walker.mapped(part)[1]
+            attrs = self.attrs(part)
+            self.enter(attrs)
+            if len(part) or (part.tail or "").strip():
+                raise _Decline
+            if name in _INERT_TEXT:
+                _text_type(attrs, "text/plain")
+            elif name not in _INERT:
+                _ignored(self.port, name)
+            self.port.unbase()
 
     def source(self, entry: dict[str, Any], element: ET.Element, base: str) -> None:
         """An Atom ``<source>``: the feed a planet copied the entry from."""

@@ -142,6 +142,10 @@ RSS_ITEMS = {
                                 '<itunes:summary>S</itunes:summary><itunes:explicit>no'
                                 '</itunes:explicit><dc:rights>r</dc:rights>'
                                 '<media:category>c</media:category>'),
+    "media content with credits": ('<media:content url="https://e.example/v.mp4" '
+                                   'type="video/mp4"><media:credit role="author">Ann'
+                                   '</media:credit><media:thumbnail url="/t.png"/>'
+                                   "</media:content><title>With media</title>"),
     "mis-decoded utf-8": "<title>cafÃ©</title><description>Ã©tÃ© \x85</description>",
 }
 ATOM_ENTRIES = {

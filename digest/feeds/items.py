@@ -181,10 +181,22 @@ class _ItemReader:
         attrs = self.attrs(child)
         base = self.enter(attrs)
         text = child.text or ""
-        if name == "content" and _map_content_type(attrs.get("type", "")) == _XHTML:
+        xhtml = _map_content_type(attrs.get("type", "")) == _XHTML
+        if name == "content" and xhtml:
             self.content(entry, text, attrs, "text/plain", base, src=True, xhtml=child)
+        elif name in _SUMMARIES and xhtml:
+            if "summary" in entry and not self.has_content:  # a second summary
+                self.content(entry, text, attrs, "text/plain", base, src=True, xhtml=child)
+            else:
+                value, _ = self.finish(self.xhtml_text(child, attrs), "summary", base, _XHTML)
+                entry["summary"] = value
+                entry["summary_detail"] = {"type": _XHTML, "base": base, "value": value}
         elif len(child):
             if name == "media_content" and not text.strip():
+                self.inert_children(child)
+            elif name == "link" and not text.strip():
+                if self.link(entry, attrs, base) is None:
+                    raise _Decline  # a text link with markup in it
                 self.inert_children(child)
             elif child.attrib or text.strip():
                 raise _Decline
@@ -305,21 +317,24 @@ class _ItemReader:
         if src and attrs.get("src"):
             params["src"] = attrs["src"]
         if xhtml is not None:
-            if attrs.get("mode", "") == "base64":
-                raise _Decline
-            if self.declaring:
-                self.declaring.difference_update(
-                    element for element in xhtml.iter() if element is not xhtml)
-            pieces: list[str] = []
-            self.port.xhtml(xhtml, pieces)
-            if self.port.version == "atom10":
-                pieces = _trim_xhtml(pieces)
-            text = "".join(pieces)
+            text = self.xhtml_text(xhtml, attrs)
         value, params["type"] = self.finish(text, "content", base, mime)
         params["value"] = value
         entry.setdefault("content", []).append(params)
         if mime in _COPIED_TO_SUMMARY:
             entry.setdefault("summary", value)
+
+    def xhtml_text(self, element: ET.Element, attrs: dict[str, str]) -> str:
+        """A text construct of inline XHTML, serialized by the port as in a replay."""
+        if attrs.get("mode", "") == "base64":
+            raise _Decline
+        if self.declaring:  # the walker drops declarations inside inline XHTML
+            self.declaring.difference_update(e for e in element.iter() if e is not element)
+        pieces: list[str] = []
+        self.port.xhtml(element, pieces)
+        if self.port.version == "atom10":
+            pieces = _trim_xhtml(pieces)
+        return "".join(pieces)
 
     def person(self, context: dict[str, Any], element: ET.Element) -> None:
         """An Atom person: ``_start_author``, its name, email and uri, ``_end_author``."""

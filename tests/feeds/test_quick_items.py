@@ -104,6 +104,7 @@ RSS = ('<?xml version="1.0" encoding="utf-8"?><rss version="2.0" '
        '<channel><title>T</title>'
        '<link>https://example.org/</link>{items}</channel></rss>')
 ATOM = ('<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom" '
+        'xmlns:media="http://search.yahoo.com/mrss/" '
         'xml:base="https://example.org/blog/"><title>T</title>'
         '<link href="/"/><id>tag:example.org,2026:feed</id>{items}</feed>')
 
@@ -165,6 +166,13 @@ ATOM_ENTRIES = {
                      '<p>Hi <b>there</b> &amp; <img src="i.png"/></p></div></content>'),
     "inline xhtml, an empty div": ('<content type="xhtml"><div xmlns="http://www.w3.org/1999/'
                                    'xhtml"/></content><title>After</title>'),
+    "xhtml summary": ('<summary type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">'
+                      "<p>Short <em>one</em></p></div></summary><title>T</title>"),
+    "xhtml summary, then another": ('<summary>Plain</summary><summary type="xhtml"><div '
+                                    'xmlns="http://www.w3.org/1999/xhtml"><p>Second</p></div>'
+                                    "</summary>"),
+    "a link holding media": ('<link rel="enclosure" type="video/mp4" href="v.mp4">'
+                             '<media:content url="v.mp4"/></link><link href="p/9"/>'),
     "content with src": '<content type="text/html" src="/body">x</content>',
     "html title": '<title type="html">A &amp;amp; B &lt;em&gt;now&lt;/em&gt;</title>',
     "categories": '<category term="a" scheme="s"/><category term="a" scheme="s"/>',

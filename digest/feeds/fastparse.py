@@ -182,16 +182,7 @@ class _Walker:
             raise _Unsupported("nesting")
         port = self.port
         if self.declared:
-            for prefix, uri in self.declared:
-                if not uri:
-                    continue
-                if " " in uri or uri == _XLINK_NS or self.bound.setdefault(prefix, uri) != uri:
-                    raise _Unsupported("namespace declaration")
-                self.prefixes.setdefault(uri, set()).add(prefix)
-                if not prefix and uri.lower() not in _MATCH_NS:
-                    raise _Unsupported("unknown default namespace")
-                port.track_namespace(prefix or None, uri)
-                self.names.clear()
+            self.apply_declarations(self.declared)
             self.declared = []
         info = self.mapped(element)
         if info[1] in ("item", "entry") and self.open and not (
@@ -201,6 +192,23 @@ class _Walker:
             self.held_count = 0
             return
         self.begin(element, info)
+
+    def apply_declarations(self, declared: list[tuple[str, str]]) -> None:
+        """Namespaces declared on the element about to start, as feedparser tracks them.
+
+        Applying the same declarations twice changes nothing, so an item read in one
+        go may apply them and still be replayed.
+        """
+        for prefix, uri in declared:
+            if not uri:
+                continue
+            if " " in uri or uri == _XLINK_NS or self.bound.setdefault(prefix, uri) != uri:
+                raise _Unsupported("namespace declaration")
+            self.prefixes.setdefault(uri, set()).add(prefix)
+            if not prefix and uri.lower() not in _MATCH_NS:
+                raise _Unsupported("unknown default namespace")
+            self.port.track_namespace(prefix or None, uri)
+            self.names.clear()
 
     def begin(self, element: ET.Element, info: tuple[str, str, bool]) -> None:
         port = self.port

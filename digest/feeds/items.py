@@ -176,7 +176,15 @@ class _ItemReader:
         port.unbase()
         return entry
 
+    def declared_at(self, element: ET.Element) -> None:
+        """The namespaces ``element`` declares, applied as the walker applies them at its
+        start (declarations inside inline XHTML are dropped, see ``xhtml_text``)."""
+        if self.declaring and element in self.declaring:
+            self.walker.apply_declarations(self.walker.held_declared[element])
+            self.declaring.discard(element)
+
     def child(self, entry: dict[str, Any], child: ET.Element) -> None:
+        self.declared_at(child)
         name = self.walker.mapped(child)[1]
         attrs = self.attrs(child)
         base = self.enter(attrs)
@@ -340,6 +348,7 @@ class _ItemReader:
         """An Atom person: ``_start_author``, its name, email and uri, ``_end_author``."""
         context.setdefault("authors", []).append({})
         for part in element:
+            self.declared_at(part)
             name = self.walker.mapped(part)[1]
             key = _PERSON_PARTS.get(name)
             attrs = self.attrs(part)
@@ -365,6 +374,7 @@ class _ItemReader:
         """A Media RSS ``<media:content>`` whose children (credits, thumbnails, ratings...)
         only store keys digest never reads; any other child and the port reads the item."""
         for part in element:
+            self.declared_at(part)
             name = self.walker.mapped(part)[1]
             attrs = self.attrs(part)
             self.enter(attrs)
@@ -381,6 +391,7 @@ class _ItemReader:
         source: dict[str, Any] = {}
         self.title_set = False
         for child in element:
+            self.declared_at(child)
             name = self.walker.mapped(child)[1]
             attrs = self.attrs(child)
             child_base = self.enter(attrs)

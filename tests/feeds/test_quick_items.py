@@ -147,6 +147,9 @@ RSS_ITEMS = {
                                    'type="video/mp4"><media:credit role="author">Ann'
                                    '</media:credit><media:thumbnail url="/t.png"/>'
                                    "</media:content><title>With media</title>"),
+    "namespaces declared inside the item": ('<creator xmlns="http://purl.org/dc/elements/1.1/">'
+                                            'Ann</creator><x:rank xmlns:x="urn:x">3</x:rank>'
+                                            '<title xmlns:y="urn:y">Declared</title>'),
     "mis-decoded utf-8": "<title>cafÃ©</title><description>Ã©tÃ© \x85</description>",
 }
 ATOM_ENTRIES = {
@@ -235,7 +238,7 @@ def test_rss_1_0_items_named_by_rdf_about_are_read_in_one_go() -> None:
 def test_an_item_of_another_shape_is_replayed_through_the_port() -> None:
     """A child with markup inside, or a namespace declared in the item: the port reads it."""
     for item in ('<title>A</title><media:group><media:title>x</media:title></media:group>',
-                 '<title xmlns:x="urn:x">A</title>'):
+                 '<title>A</title><category><b>x</b></category>'):
         quick, taken = _read(_rss(item), True)
         assert quick is not None and taken == 1  # only the plain second item
         assert not list(_differences(quick, _read(_rss(item), False)[0]))

@@ -36,7 +36,7 @@ from feedparser.encodings import RE_XML_DECLARATION, RE_XML_PI_ENCODING, parse_c
 from feedparser.sanitizer import RE_DOCTYPE_PATTERN, RE_ENTITY_PATTERN
 
 from digest.feeds.items import quick_item as _quick_item
-from digest.feeds.port import _MATCH_NS, _MAX_DEPTH, _XLINK_NS, _attrs, _Port, _Unsupported
+from digest.feeds.port import _MATCH_NS, _MAX_DEPTH, _XHTML, _XLINK_NS, _attrs, _Port, _Unsupported
 
 __all__ = ["FastFeed", "parse"]
 
@@ -213,7 +213,7 @@ class _Walker:
     def begin(self, element: ET.Element, info: tuple[str, str, bool]) -> None:
         port = self.port
         port.start(*info, _attrs(element, self.prefixes) if element.attrib else {})
-        if port.incontent and port.contentparams.get("type") == "application/xhtml+xml":
+        if port.incontent and port.contentparams.get("type") == _XHTML:
             self.xhtml, self.xhtml_depth = element, 0
             return
         self.open.append(element)

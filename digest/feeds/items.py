@@ -12,32 +12,25 @@ same entries.
 
 from __future__ import annotations
 
-import contextlib
 import xml.etree.ElementTree as ET
 from typing import TYPE_CHECKING, Any
 
-from feedparser.html import _cp1252
-
 from digest.feeds.port import (
-    _BODIES,
-    _C1,
-    _CAN_BE_RELATIVE,
     _COPIED_TO_SUMMARY,
-    _HTML_TYPES,
     _LINK_REF,
     _SENSITIVE,
+    _XHTML,
     _attrs,
     _date,
-    _join,
-    _looks_like_html,
     _map_content_type,
     _Port,
+    _save_author,
+    _start_link_in,
+    _stored,
     _sync_author,
+    _text_construct_type,
     _trim_xhtml,
-)
-from digest.textclean import (
-    BODY_CHARS,
-    clip_body,
+    add_tag_to,
 )
 
 if TYPE_CHECKING:
@@ -59,7 +52,6 @@ _PEOPLE = frozenset(("author", "managingeditor", "dc_author", "dc_creator", "itu
 _CATEGORIES = frozenset(("category", "keywords", "dc_subject"))
 _PERSON_PARTS = {"name": "name", "itunes_name": "name", "email": "email",
                  "itunes_email": "email", "url": "href", "homepage": "href", "uri": "href"}
-_MOST_TAGS = 64  # more, and feedparser's linear-time tag check (add_tag_once) is worth it
 # Comma-separated tags (_end_tags and friends), and the scheme each files them under.
 _KEYWORDS = {"tags": None, "media_keywords": None, "itunes_keywords": "http://www.itunes.com/"}
 _TITLES = frozenset(("title", "dc_title"))
@@ -82,44 +74,12 @@ class _Decline(Exception):
     """An item ``quick_item`` does not read; the port reads it instead."""
 
 
-_XHTML = "application/xhtml+xml"
-
-
 def _text_type(attrs: dict[str, str], default: str) -> str:
-    """``push_content``'s media type, or _Decline where the port does more than store text."""
-    mime = _map_content_type(attrs.get("type", default))
-    if attrs.get("mode", "") == "base64" or mime == "application/xhtml+xml" or not (
-            mime.startswith("text/") or mime.endswith("+xml") or mime.endswith("/xml")):
+    """``push_content``'s media type; inline XHTML (streamed by the walker) is declined."""
+    mime = _text_construct_type(attrs, default)
+    if mime == _XHTML:
         raise _Decline
     return mime
-
-
-def _finish(raw: str, element: str, base: str, guidislink: bool, rss: bool,
-            mime: str) -> tuple[str, str]:
-    """``_Port.pop`` from the stripped text to the value it stores, and the media type after."""
-    output = raw.strip()
-    if element in _CAN_BE_RELATIVE and output and (element != "id" or guidislink):
-        output = _join(base, output)
-    if rss and mime == "text/plain" and _looks_like_html(output):
-        mime = "text/html"
-    if not output.isascii():
-        with contextlib.suppress(UnicodeEncodeError, UnicodeDecodeError):
-            output = output.encode("iso-8859-1").decode("utf-8")
-        if _C1.search(output):
-            output = output.translate(_cp1252)
-    if len(output) > BODY_CHARS and element in _BODIES:
-        output = clip_body(output)
-    return output, mime
-
-
-def _add_tag(context: dict[str, Any], term: Any, scheme: Any, label: Any) -> None:
-    """feedparser's ``_add_tag``, for the few tags of one item."""
-    tags: list[dict[str, Any]] = context.setdefault("tags", [])
-    if not term and not scheme and not label:
-        return
-    tag = {"term": term, "scheme": scheme, "label": label}
-    if tag not in tags:
-        tags.append(tag)
 
 
 def _ignored(port: _Port, name: str) -> None:
@@ -142,6 +102,8 @@ class _ItemReader:
         #: Elements of the item that declare namespaces. Inside inline XHTML the
         #: walker drops declarations; any other one the port would act on.
         self.declaring = set(walker.held_declared)
+        #: The tags already in the item, for add_tag_to.
+        self.tags: dict[int, list[Any]] = {}
 
     def attrs(self, element: ET.Element) -> dict[str, str]:
         return _attrs(element, self.walker.prefixes) if element.attrib else {}
@@ -154,7 +116,10 @@ class _ItemReader:
 
     def finish(self, raw: str, element: str, base: str, mime: str = "") -> tuple[str, str]:
         """The value the port stores, and the media type it stores with it ('' if none)."""
-        return _finish(raw, element, base, self.guidislink, self.rss, mime)
+        return _stored(raw.strip(), element, base, self.guidislink, self.rss, mime, True)
+
+    def add_tag(self, entry: dict[str, Any], term: Any, scheme: Any, label: Any) -> None:
+        add_tag_to(entry, self.tags, term, scheme, label)
 
     def read(self, item: ET.Element) -> dict[str, Any]:
         port = self.port
@@ -167,8 +132,6 @@ class _ItemReader:
             if attrs.get(about):
                 entry["id"] = attrs[about]
         self.enter(attrs)
-        if len(item) > _MOST_TAGS * 2:
-            raise _Decline
         for child in item:
             self.child(entry, child)
         if self.declaring:
@@ -238,15 +201,15 @@ class _ItemReader:
         elif name in _CATEGORIES or name == "media_category":
             if name == "media_category":
                 attrs.setdefault("scheme", "http://search.yahoo.com/mrss/category_schema")
-            _add_tag(entry, attrs.get("term"), attrs.get("scheme", attrs.get("domain")),
-                     attrs.get("label"))
+            self.add_tag(entry, attrs.get("term"), attrs.get("scheme", attrs.get("domain")),
+                         attrs.get("label"))
             value, _ = self.finish(text, "category", base)
             if value:
                 tags = entry["tags"]
                 if tags and not tags[-1]["term"]:
                     tags[-1]["term"] = value
                 else:
-                    _add_tag(entry, value, None, None)
+                    self.add_tag(entry, value, None, None)
         elif (name in _DESCRIPTIONS or name in _SUMMARIES) and (
                 "summary" in entry and not self.has_content):
             self.content(entry, text, attrs, "text/plain", base, src=True)  # a second summary
@@ -280,7 +243,7 @@ class _ItemReader:
             scheme = _KEYWORDS[name]
             for term in value.split(","):
                 if term.strip() or name == "tags":
-                    _add_tag(entry, term.strip(), scheme, None)
+                    self.add_tag(entry, term.strip(), scheme, None)
         elif name in _INERT_TEXT:
             _text_type(attrs, "text/plain")
         elif name not in _INERT:
@@ -289,16 +252,7 @@ class _ItemReader:
 
     def link(self, context: dict[str, Any], attrs: dict[str, str], base: str) -> str | None:
         """``_start_link``: the href kept as the context's link, or None for a text link."""
-        attrs.setdefault("rel", "alternate")
-        attrs.setdefault("type", "application/atom+xml" if attrs["rel"] == "self" else "text/html")
-        attrs = self.port._enforce_href(attrs)
-        if "href" not in attrs:
-            return None
-        attrs["href"] = href = _join(base, attrs["href"])
-        context.setdefault("links", []).append(attrs)
-        if attrs["rel"] == "alternate" and _map_content_type(attrs["type"] or "") in _HTML_TYPES:
-            context["link"] = href
-        return href
+        return _start_link_in(context, attrs, base, keep=True)
 
     def guid(self, context: dict[str, Any], attrs: dict[str, str], text: str, base: str) -> None:
         self.guidislink = attrs.get("ispermalink", "true") == "true"
@@ -363,9 +317,7 @@ class _ItemReader:
                     context["href"] = value
                 else:
                     value = (part.text or "").strip()
-                context.setdefault("author_detail", {})[key] = value
-                _sync_author(context)
-                context.setdefault("authors", [{}])[-1][key] = value
+                _save_author(context, key, value)
             self.port.unbase()
         context["author"] = ""
         _sync_author(context)

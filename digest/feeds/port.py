@@ -34,7 +34,7 @@ from digest.textclean import (
     clip_body,
 )
 
-__all__ = ["add_tag_once"]
+__all__ = ["add_tag_once", "add_tag_to"]
 
 
 class _Unsupported(Exception):
@@ -51,12 +51,17 @@ def add_tag_once(parser: Any, term: Any, scheme: Any, label: Any,
     last tag can change after it is added (``_end_category`` fills in its
     term), so it is compared directly and the set covers the ones before it.
     """
-    context = parser._get_context()
+    indexes: dict[int, list[Any]] = parser.__dict__.setdefault("_tag_indexes", {})
+    add_tag_to(parser._get_context(), indexes, term, scheme, label, make)
+
+
+def add_tag_to(context: dict[str, Any], indexes: dict[int, list[Any]], term: Any, scheme: Any,
+               label: Any, make: Callable[..., dict[str, Any]] = dict) -> None:
+    """``add_tag_once`` on one context, with the sets of tags already seen in ``indexes``."""
     tags: list[dict[str, Any]] = context.setdefault("tags", [])
     if not term and not scheme and not label:
         return
     key = (term, scheme, label)
-    indexes: dict[int, list[Any]] = parser.__dict__.setdefault("_tag_indexes", {})
     index = indexes.get(id(tags))
     try:
         if index is None or index[0] is not tags or index[2] != len(tags):
@@ -171,6 +176,7 @@ _XHTML_NS = "http://www.w3.org/1999/xhtml"
 _ATOM_NS = "http://www.w3.org/2005/Atom"
 _XLINK_NS = "http://www.w3.org/1999/xlink"
 _BODIES = frozenset(("content", "summary", "description"))
+_XHTML = "application/xhtml+xml"
 _MAX_DEPTH = 256
 
 
@@ -181,7 +187,7 @@ def _map_content_type(content_type: str) -> str:
     if content_type == "html":
         return "text/html"
     if content_type == "xhtml":
-        return "application/xhtml+xml"
+        return _XHTML
     return content_type
 
 
@@ -193,6 +199,76 @@ def _set(d: dict[str, Any], key: str, value: Any) -> None:
     """``FeedParserDict.__setitem__``: some keys are stored under another name."""
     real = _KEYMAP.get(key, key)
     d[real[0] if isinstance(real, list) else real] = value
+
+
+def _stored(output: str, element: str, base: str, guidislink: bool, rss: bool, mime: str,
+            clip: bool) -> tuple[str, str]:
+    """``_Port.pop`` from an element's stripped text to the value it stores, and the media
+    type after: links made absolute, RSS text that looks like HTML taken as HTML, UTF-8
+    mis-decoded as Latin-1 repaired, C1 controls read as cp1252, and (``clip``) a body
+    past what digest keeps cut, so a feed of huge posts is not held whole until parse.py
+    cuts it the same way."""
+    if element in _CAN_BE_RELATIVE and output and (element != "id" or guidislink):
+        output = _join(base, output)
+    if rss and mime == "text/plain" and _looks_like_html(output):
+        mime = "text/html"
+    if not output.isascii():
+        with contextlib.suppress(UnicodeEncodeError, UnicodeDecodeError):
+            output = output.encode("iso-8859-1").decode("utf-8")
+        if _C1.search(output):
+            output = output.translate(_cp1252)
+    if clip and len(output) > BODY_CHARS and element in _BODIES:
+        output = clip_body(output)
+    return output, mime
+
+
+def _text_construct_type(attrs_d: dict[str, str], default: str) -> str:
+    """``push_content``'s media type for a text construct; base64 or binary content is
+    not modelled."""
+    mime = _map_content_type(attrs_d.get("type", default))
+    if attrs_d.get("mode", "") == "base64" or not (
+        mime.startswith("text/") or mime.endswith("+xml") or mime.endswith("/xml")
+    ):
+        raise _Unsupported("base64 content")
+    return mime
+
+
+def _save_author(context: dict[str, Any], key: str, value: Any, prefix: str = "author") -> None:
+    """feedparser's ``_save_author`` on one context: a part of the current person."""
+    context.setdefault(prefix + "_detail", {})
+    context[prefix + "_detail"][key] = value
+    _sync_author(context)
+    context.setdefault("authors", [{}])
+    context["authors"][-1][key] = value
+
+
+def _enforce_href(attrs_d: dict[str, str]) -> dict[str, str]:
+    href = attrs_d.get("url", attrs_d.get("uri", attrs_d.get("href")))
+    if href:
+        attrs_d.pop("url", None)
+        attrs_d.pop("uri", None)
+        attrs_d["href"] = href
+    return attrs_d
+
+
+def _start_link_in(context: dict[str, Any], attrs_d: dict[str, str], base: str,
+                   keep: bool) -> str | None:
+    """``_start_link`` on one context: the link filed (if ``keep``), its href made absolute
+    and kept as the context's link when it is the alternate HTML page. None for a link
+    without an href: its text is the link."""
+    attrs_d.setdefault("rel", "alternate")
+    attrs_d.setdefault("type", "application/atom+xml" if attrs_d["rel"] == "self" else "text/html")
+    attrs_d = _enforce_href(attrs_d)
+    href = attrs_d.get("href")
+    if href is not None:
+        attrs_d["href"] = href = _join(base, href)
+    links = context.setdefault("links", [])
+    if keep:
+        links.append(dict(attrs_d))
+    if href is not None and attrs_d["rel"] == "alternate" and (
+            _map_content_type(attrs_d["type"] or "") in _HTML_TYPES):
+        context["link"] = href
+    return href
 
 
 def _sync_author(context: dict[str, Any], key: str = "author") -> None:
@@ -502,7 +578,7 @@ class _Port:
     def handle_data(self, text: str) -> None:
         if not self.elementstack:
             return
-        if self.contentparams.get("type") == "application/xhtml+xml":
+        if self.contentparams.get("type") == _XHTML:
             text = _xml_escape(text)
         self.elementstack[-1][2].append(text)
 
@@ -563,32 +639,20 @@ class _Port:
         if not self.elementstack or self.elementstack[-1][0] != element:
             return None
         element, expecting_text, pieces = self.elementstack.pop()
-        if self.version == "atom10" and self.contentparams.get("type", "text") == (
-            "application/xhtml+xml"
-        ):
+        if self.version == "atom10" and self.contentparams.get("type", "text") == _XHTML:
             pieces = _trim_xhtml(pieces)
         output: str = "".join(pieces)
         if strip_whitespace:
             output = output.strip()
         if not expecting_text:
             return output
-        if element in _CAN_BE_RELATIVE and output and (element != "id" or self.guidislink):
-            output = _join(self.baseuri or "", output)
-        if not self.version.startswith("atom") and self.contentparams.get("type") == (
-            "text/plain"
-        ) and _looks_like_html(output):
-            self.contentparams["type"] = "text/html"
+        mime = self.contentparams.get("type") or ""
+        output, stored_mime = _stored(output, element, self.baseuri or "", self.guidislink,
+                                      not self.version.startswith("atom"), mime, bool(self.inentry))
+        if stored_mime != mime:
+            self.contentparams["type"] = stored_mime
         self.contentparams.pop("mode", None)
         self.contentparams.pop("base64", None)
-        if not output.isascii():
-            with contextlib.suppress(UnicodeEncodeError, UnicodeDecodeError):
-                output = output.encode("iso-8859-1").decode("utf-8")
-            if _C1.search(output):
-                output = output.translate(_cp1252)
-        if len(output) > BODY_CHARS and element in _BODIES and self.inentry:
-            # parse.py cuts every body it is handed the same way; cut here, a
-            # feed of huge posts is not held whole until then.
-            output = clip_body(output)
         if element in ("category", "tags", "itunes_keywords"):
             return output
         if element == "title" and -1 < self.title_depth <= self.depth:
@@ -637,16 +701,8 @@ class _Port:
     def push_content(self, tag: str, attrs_d: dict[str, str], default_type: str,
                      expecting_text: Any) -> None:
         self.incontent += 1
-        self.contentparams = {
-            "type": _map_content_type(attrs_d.get("type", default_type)),
-            "base": self.baseuri,
-        }
-        mime = self.contentparams["type"]
-        if attrs_d.get("mode", "") == "base64" or not (
-            mime.startswith("text/") or mime.endswith("+xml") or mime.endswith("/xml")
-        ):
-            raise _Unsupported("base64 content")
-        self.contentparams["base64"] = 0
+        self.contentparams = {"type": _text_construct_type(attrs_d, default_type),
+                              "base": self.baseuri, "base64": 0}
         self.push(tag, expecting_text)
 
     def pop_content(self, tag: str) -> str | None:
@@ -674,12 +730,7 @@ class _Port:
             _set(context, key, value)
 
     def _save_author(self, key: str, value: Any, prefix: str = "author") -> None:
-        context = self._get_context()
-        context.setdefault(prefix + "_detail", {})
-        context[prefix + "_detail"][key] = value
-        self._sync_author_detail()
-        context.setdefault("authors", [{}])
-        context["authors"][-1][key] = value
+        _save_author(self._get_context(), key, value, prefix)
 
     def _save_contributor(self, key: str, value: Any) -> None:
         context = self._get_context()
@@ -691,15 +742,6 @@ class _Port:
 
     def _add_tag(self, term: Any, scheme: Any, label: Any) -> None:
         add_tag_once(self, term, scheme, label)
-
-    @staticmethod
-    def _enforce_href(attrs_d: dict[str, str]) -> dict[str, str]:
-        href = attrs_d.get("url", attrs_d.get("uri", attrs_d.get("href")))
-        if href:
-            attrs_d.pop("url", None)
-            attrs_d.pop("uri", None)
-            attrs_d["href"] = href
-        return attrs_d
 
     # --- handlers (namespaces/_base.py and friends) ------------------------------
 
@@ -963,26 +1005,10 @@ class _Port:
         self._get_context()["cloud"] = dict(attrs_d)
 
     def _start_link(self, attrs_d: dict[str, str]) -> None:
-        attrs_d.setdefault("rel", "alternate")
-        if attrs_d["rel"] == "self":
-            attrs_d.setdefault("type", "application/atom+xml")
-        else:
-            attrs_d.setdefault("type", "text/html")
-        context = self._get_context()
-        attrs_d = self._enforce_href(attrs_d)
-        if "href" in attrs_d:
-            attrs_d["href"] = _join(self.baseuri or "", attrs_d["href"])
-        expecting_text = self.infeed or self.inentry or self.insource
-        context.setdefault("links", [])
-        if not (self.inentry and self.inimage):
-            context["links"].append(dict(attrs_d))
-        if "href" in attrs_d:
-            if attrs_d.get("rel") == "alternate" and _map_content_type(
-                attrs_d.get("type") or ""
-            ) in _HTML_TYPES:
-                context["link"] = attrs_d["href"]
-        else:
-            self.push("link", expecting_text)
+        href = _start_link_in(self._get_context(), attrs_d, self.baseuri or "",
+                              not (self.inentry and self.inimage))
+        if href is None:
+            self.push("link", self.infeed or self.inentry or self.insource)
 
     def _end_link(self) -> None:
         self.pop("link")
@@ -1040,7 +1066,7 @@ class _Port:
 
     def _start_generator(self, attrs_d: dict[str, str]) -> None:
         if attrs_d:
-            attrs_d = self._enforce_href(attrs_d)
+            attrs_d = _enforce_href(attrs_d)
             if "href" in attrs_d:
                 attrs_d["href"] = _join(self.baseuri or "", attrs_d["href"])
         self._get_context()["generator_detail"] = dict(attrs_d)
@@ -1069,7 +1095,7 @@ class _Port:
         self.summary_key = None
 
     def _start_enclosure(self, attrs_d: dict[str, str]) -> None:
-        attrs_d = self._enforce_href(attrs_d)
+        attrs_d = _enforce_href(attrs_d)
         context = self._get_context()
         attrs_d["rel"] = "enclosure"
         context.setdefault("links", []).append(dict(attrs_d))

@@ -248,19 +248,13 @@ class _Walker:
         """An item held whole: read in one go, or replayed event by event as it came."""
         entry = _quick_item(self, item)
         if entry is None:
-            self.begin(item, self.mapped(item))
-            self.replaying = True
-            try:
-                for child in list(item):
-                    self.replay(child)
-            finally:
-                self.replaying = False
+            self.replay_held(item, [])
             self.end(item)
         else:
             self.port.entries.append(entry)
             self.pending = (item, False)
             self.open[-1].remove(item)
-        self.held_declared.clear()
+            self.held_declared.clear()
 
     def replay(self, element: ET.Element) -> None:
         if self.xhtml is None:  # inside inline XHTML, declare() drops declarations
@@ -279,6 +273,10 @@ class _Walker:
         item, path = self.held, self.held_open
         assert item is not None
         self.held, self.held_open = None, []
+        self.replay_held(item, path)
+
+    def replay_held(self, item: ET.Element, path: list[ET.Element]) -> None:
+        """Replay a held item as it came, up to the elements on ``path``, still open."""
         self.begin(item, self.mapped(item))
         self.replaying = True
         try:

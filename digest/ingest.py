@@ -66,6 +66,10 @@ _UNSTORED = 2000
 _BATCH_ENTRIES = 1000
 #: ...waiting at most this long for more once it has something to write.
 _BATCH_SECONDS = 0.2
+#: How much less CPU a fetch process asks for than the process that writes.
+#: On two cores a cold fetch keeps both busy, and the writer is what the run
+#: waits for; the fetch processes stay ahead of it within ``_UNSTORED``.
+_FETCH_NICENESS = 10
 
 
 @dataclass(frozen=True)
@@ -398,11 +402,25 @@ def _return_large_blocks() -> None:
         ctypes.CDLL(None).mallopt(_M_MMAP_THRESHOLD, 1 << 20)
 
 
+def _yield_to_writer() -> None:
+    """Let the writing process have the cores first when both are busy.
+
+    A cold fetch of 1,000 farm feeds keeps two cores busy, and its wall time
+    is the writer's: with the fetch processes at the same priority the
+    writer's inserts took 4.7-5.1 s and the run 7.3-7.7 s; a notch down, 4.0
+    s and 7.0-7.1 s (four pairs). Where the process may not lower itself,
+    nothing changes.
+    """
+    with contextlib.suppress(OSError):
+        os.nice(_FETCH_NICENESS)
+
+
 def _fetch_share(conn: Connection, requests: list[FetchRequest], hashes: dict[str, str],
                  settings: FetchSettings, parent: int) -> None:
     """A fetch process: download, hash and parse its share, sending each feed back."""
     _follow_parent(parent)
     _return_large_blocks()
+    _yield_to_writer()
     try:
         asyncio.run(_fetch_and_parse(conn, requests, hashes, settings))
     except BaseException as exc:  # noqa: BLE001 - said to the parent, which names the feeds

@@ -383,6 +383,32 @@ def test_a_fetch_process_that_dies_costs_only_the_feeds_it_had_not_reported(
     assert "Traceback" not in capfd.readouterr().err
 
 
+def test_the_fetch_processes_give_the_writer_the_cores_first(
+    feed_server: FeedServer, store: Store, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A cold fetch waits for the writer: the processes that feed it run a notch lower."""
+    import os
+
+    import digest.ingest
+
+    real_parse = digest.ingest._parse
+    seen = tmp_path / "niceness"
+
+    def parse_and_tell(body: bytes, url: str, content_type: str) -> Any:
+        with seen.open("a") as out:  # the forked fetch processes inherit this
+            out.write(f"{os.getpid()} {os.nice(0)}\n")
+        return real_parse(body, url, content_type)
+
+    monkeypatch.setattr(digest.ingest, "_parse", parse_and_tell)
+    urls = [feed_server.add(f"/b{n}.xml", _blog(n)) for n in range(8)]
+    summary = asyncio.run(fetch_feeds(store, [(u, "") for u in urls], FAST, processes=2))
+    assert summary.count("ok") == 8
+    reports = {tuple(map(int, line.split())) for line in seen.read_text().splitlines()}
+    assert len({pid for pid, _ in reports}) == 2
+    assert os.getpid() not in {pid for pid, _ in reports}
+    assert {nice for _, nice in reports} == {min(19, os.nice(0) + 10)}
+
+
 def test_slow_parsing_does_not_hold_back_the_next_downloads(
     feed_server: FeedServer, store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -276,8 +276,9 @@ def test_a_fetch_apart_starts_fresh_and_its_death_keeps_what_it_stored(
     killer.join()
     assert killed, "the fetch apart and its two fetch processes never all ran"
     assert str(failed.value) == "the fetch process ended unexpectedly (exit code -9)"
-    # It and its fetch processes yield the cores to the UI that started it.
-    assert niceness == [min(19, os.getpriority(os.PRIO_PROCESS, 0) + 10)] * processes
+    # It yields the cores to the UI that started it, and its fetch processes to it.
+    own = os.getpriority(os.PRIO_PROCESS, 0)
+    assert niceness == [min(19, own + 10)] + [min(19, own + 20)] * (processes - 1)
     # Its fetch processes follow it out rather than wait on the slow feeds.
     deadline = time.monotonic() + 5
     while any(_alive(pid) for pid in killed) and time.monotonic() < deadline:

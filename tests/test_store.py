@@ -17,6 +17,7 @@ import pytest
 from digest.model import Entry, Issue, Item, Section
 from digest.store import (
     _MIGRATIONS,
+    PAGE_SIZE,
     SCHEMA_VERSION,
     WEEK_OF,
     EntryFilter,
@@ -49,6 +50,22 @@ def store(tmp_path: Path) -> Store:
 def test_schema_and_wal(store: Store) -> None:
     assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_a_new_cache_has_large_pages_and_an_old_one_keeps_its_own(tmp_path: Path) -> None:
+    fresh = Store(tmp_path / "new.db")
+    try:
+        assert fresh.db.execute("PRAGMA page_size").fetchone()[0] == PAGE_SIZE == 16384
+    finally:
+        fresh.close()
+    path = tmp_path / "old.db"
+    old_store(path, 4, [("Wagtail news", dt.datetime(2026, 3, 1, tzinfo=UTC))])
+    store = Store(path)
+    try:
+        assert store.db.execute("PRAGMA page_size").fetchone()[0] == 4096
+        assert [r.title for r in store.list_entries(EntryFilter(text="wag"))] == ["Wagtail news"]
+    finally:
+        store.close()
 
 
 def test_newer_schema_is_refused_clearly(tmp_path: Path) -> None:

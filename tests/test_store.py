@@ -347,6 +347,23 @@ def test_matches_read_ahead_give_the_same_whole_order(store: Store) -> None:
     assert store.entry_rowids(flt, matches="[]") == ()
 
 
+def test_the_date_order_is_at_hand_until_another_connection_commits(store: Store) -> None:
+    store.record_fetch(FetchRecord("https://blog/", "ok", 200),
+                       [entry(n, title=f"Python {n}") for n in range(1, 10)])
+    words = EntryFilter(text="python")
+    assert not store.order_at_hand(words)
+    store.entry_rowids(EntryFilter())  # the date order its words are matched against
+    assert store.order_at_hand(words)
+    assert store.order_at_hand(EntryFilter(text="rust"))
+    assert not store.order_at_hand(EntryFilter(text="python", hide_dismissed=False))
+    other = Store(store.path)
+    other.record_fetch(FetchRecord("https://blog/", "ok", 200), [entry(10, title="Python 10")])
+    other.close()
+    assert not store.order_at_hand(words)
+    assert len(store.entry_rowids(words)) == 10
+    assert store.order_at_hand(words)
+
+
 def test_the_inbox_order_is_walked_by_the_collector_once_at_most(store: Store) -> None:
     # The TUI keeps this order for as long as it is shown; a list would be
     # walked by every collector pass (about 9 ms at 100,000 entries).

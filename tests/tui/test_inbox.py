@@ -524,10 +524,58 @@ async def test_a_note_by_hand_goes_to_the_notes_of_a_notes_section(
         assert draft(project).section("updates").notes == "13 pull requests merged."
 
 
+def committed_elsewhere(store: Store) -> None:
+    """A commit by another connection (a fetch process's), which the app has not polled
+    for: the inbox's date order must be read again."""
+    other = Store(store.path)
+    other.record_fetch(FetchRecord(BLOG, "ok", 200), [])
+    other.close()
+
+
+async def test_a_filter_shows_its_whole_order_at_once_when_the_date_order_is_at_hand(
+        project: Project, store: Store, monkeypatch) -> None:
+    # More posts match "digest" than a first page holds. With the date order
+    # read already, the whole order is one full-text read: the list is drawn
+    # once, with its count, and no first screenful comes before it.
+    store_digest_notes(store)
+    reading, whole_order = threading.Event(), threading.Event()
+
+    def held_back() -> None:
+        reading.set()
+        assert whole_order.wait(10)
+
+    read_whole = before_whole_order(monkeypatch, store, "digest", held_back)
+    app = make_app(project, store, today=TODAY, autosave_delay=0.05, poll_interval=3600)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"diges")
+        await settle(pilot)
+        before = entry_list(app).ids
+        assert len(before) == 260
+        await pilot.press("t")
+        screen = inbox(app)
+        for _ in range(300):
+            if reading.is_set():
+                break
+            await pilot.pause(0.01)
+        assert reading.is_set()
+        await pilot.pause(0.05)
+        assert not screen.partial  # no first screenful of 200 drawn on its own
+        assert entry_list(app).ids == before
+        assert "+ of" not in screen_text(app)
+        whole_order.set()
+        await settle(pilot)
+        assert list(entry_list(app).ids) == list(read_whole(EntryFilter(text="digest")))
+        assert "260 of 268 entries" in screen_text(app)
+        assert not screen.partial
+
+
 async def test_a_filter_shows_its_first_screenful_before_the_whole_order(
         project: Project, store: Store, monkeypatch) -> None:
-    # More posts match "digest" than the first page holds, so the whole order is
-    # read after it. Reading it is held back, as a big store would take its time.
+    # More posts match "digest" than the first page holds, and a commit
+    # elsewhere means the date order must be read again, so the whole order
+    # comes after the first page. Reading it is held back, as a big store
+    # would take its time.
     store_digest_notes(store)
     whole_order = threading.Event()
 
@@ -535,10 +583,13 @@ async def test_a_filter_shows_its_first_screenful_before_the_whole_order(
         assert whole_order.wait(10)
 
     read_whole = before_whole_order(monkeypatch, store, "digest", held_back)
-    app = make_app(project, store, today=TODAY, autosave_delay=0.05)
+    app = make_app(project, store, today=TODAY, autosave_delay=0.05, poll_interval=3600)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        await pilot.press("slash", *"digest")
+        await pilot.press("slash", *"diges")
+        await settle(pilot)
+        committed_elsewhere(store)
+        await pilot.press("t")
         screen = inbox(app)
         expected = list(read_whole(EntryFilter(text="digest")))
         assert len(expected) == 260
@@ -562,11 +613,13 @@ async def test_a_filter_shows_its_first_screenful_before_the_whole_order(
 
 async def test_the_matches_of_the_whole_order_are_read_beside_the_first_screenful(
         project: Project, store: Store, monkeypatch) -> None:
-    # The first screenful's read waits until the whole order's full-text read
-    # has begun: read one after the other, as before, the filter never ends.
+    # With the date order to read again, the first screenful's read waits
+    # until the whole order's full-text read has begun: read one after the
+    # other, as before, the filter never ends.
     store_digest_notes(store)
     matching_begun = threading.Event()
     read_matches, read_page = store.matching, store.list_entries
+    first_pages: list[str] = []
 
     def matching(text: str) -> str:
         if text == "digest":
@@ -575,16 +628,21 @@ async def test_the_matches_of_the_whole_order_are_read_beside_the_first_screenfu
 
     def list_entries(flt: EntryFilter, limit: int = 100, offset: int = 0) -> list[EntryRow]:
         if flt.text == "digest":
+            first_pages.append(flt.text)
             assert matching_begun.wait(10), "the whole order was not read alongside"
         return read_page(flt, limit, offset)
 
     monkeypatch.setattr(store, "matching", matching)
     monkeypatch.setattr(store, "list_entries", list_entries)
-    app = make_app(project, store, today=TODAY, autosave_delay=0.05)
+    app = make_app(project, store, today=TODAY, autosave_delay=0.05, poll_interval=3600)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        await pilot.press("slash", *"digest")
+        await pilot.press("slash", *"diges")
         await settle(pilot)
+        committed_elsewhere(store)
+        await pilot.press("t")
+        await settle(pilot)
+        assert first_pages == ["digest"]
         assert entry_list(app).ids == store.entry_rowids(EntryFilter(text="digest"))
         assert "260 of 268 entries" in screen_text(app)
         assert not inbox(app).partial

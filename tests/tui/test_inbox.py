@@ -7,6 +7,7 @@ import datetime as dt
 import re
 import threading
 
+import pytest
 from textual.widgets import Input, Static
 
 from digest.config import Project
@@ -524,6 +525,19 @@ async def test_a_note_by_hand_goes_to_the_notes_of_a_notes_section(
         assert draft(project).section("updates").notes == "13 pull requests merged."
 
 
+class HeldWholeOrder:
+    """The whole order for "digest" held back on the query's thread until released,
+    as a big store would take its time."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, store: Store) -> None:
+        self.reading, self.released = threading.Event(), threading.Event()
+        self.read = before_whole_order(monkeypatch, store, "digest", self._hold)
+
+    def _hold(self) -> None:
+        self.reading.set()
+        assert self.released.wait(10)
+
+
 def committed_elsewhere(store: Store) -> None:
     """A commit by another connection (a fetch process's), which the app has not polled
     for: the inbox's date order must be read again."""
@@ -538,15 +552,10 @@ async def test_a_filter_shows_its_whole_order_at_once_when_the_date_order_is_at_
     # read already, the whole order is one full-text read: the list is drawn
     # once, with its count, and no first screenful comes before it.
     store_digest_notes(store)
-    reading, whole_order = threading.Event(), threading.Event()
-
-    def held_back() -> None:
-        reading.set()
-        assert whole_order.wait(10)
-
-    read_whole = before_whole_order(monkeypatch, store, "digest", held_back)
-    app = make_app(project, store, today=TODAY, autosave_delay=0.05, poll_interval=3600)
-    async with app.run_test(size=(120, 40)) as pilot:
+    held = HeldWholeOrder(monkeypatch, store)
+    async with make_app(project, store, today=TODAY, poll_interval=3600).run_test(
+            size=(120, 40)) as pilot:
+        app = pilot.app
         await settle(pilot)
         await pilot.press("slash", *"diges")
         await settle(pilot)
@@ -555,17 +564,17 @@ async def test_a_filter_shows_its_whole_order_at_once_when_the_date_order_is_at_
         await pilot.press("t")
         screen = inbox(app)
         for _ in range(300):
-            if reading.is_set():
+            if held.reading.is_set():
                 break
             await pilot.pause(0.01)
-        assert reading.is_set()
+        assert held.reading.is_set()
         await pilot.pause(0.05)
         assert not screen.partial  # no first screenful of 200 drawn on its own
         assert entry_list(app).ids == before
         assert "+ of" not in screen_text(app)
-        whole_order.set()
+        held.released.set()
         await settle(pilot)
-        assert list(entry_list(app).ids) == list(read_whole(EntryFilter(text="digest")))
+        assert list(entry_list(app).ids) == list(held.read(EntryFilter(text="digest")))
         assert "260 of 268 entries" in screen_text(app)
         assert not screen.partial
 
@@ -574,15 +583,10 @@ async def test_a_filter_shows_its_first_screenful_before_the_whole_order(
         project: Project, store: Store, monkeypatch) -> None:
     # More posts match "digest" than the first page holds, and a commit
     # elsewhere means the date order must be read again, so the whole order
-    # comes after the first page. Reading it is held back, as a big store
-    # would take its time.
+    # comes after the first page.
     store_digest_notes(store)
-    whole_order = threading.Event()
-
-    def held_back() -> None:
-        assert whole_order.wait(10)
-
-    read_whole = before_whole_order(monkeypatch, store, "digest", held_back)
+    held = HeldWholeOrder(monkeypatch, store)
+    read_whole = held.read
     app = make_app(project, store, today=TODAY, autosave_delay=0.05, poll_interval=3600)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
@@ -603,7 +607,7 @@ async def test_a_filter_shows_its_first_screenful_before_the_whole_order(
         assert "Digest note 0" in screen_text(app)
         await pilot.press("enter", "down", "down")  # the editor moves on before the count is in
         assert entry_list(app).cursor == 2
-        whole_order.set()
+        held.released.set()
         await settle(pilot)
         assert list(entry_list(app).ids) == expected
         assert entry_list(app).cursor == 2  # the whole order kept the cursor where it was

@@ -410,6 +410,34 @@ def test_the_fetch_processes_give_the_writer_the_cores_first(
     assert {nice for _, nice in reports} == {min(19, os.nice(0) + 10)}
 
 
+def test_a_small_body_is_parsed_on_the_fetch_loop_and_a_big_one_beside_it(
+    feed_server: FeedServer, store: Store, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Handing every body to a thread cost the two threads their turns with the GIL."""
+    import threading
+
+    import digest.ingest
+
+    real_parse = digest.ingest._parse
+    seen = tmp_path / "threads"
+
+    def parse_and_tell(body: bytes, url: str, content_type: str) -> Any:
+        on_loop = threading.current_thread() is threading.main_thread()
+        with seen.open("a") as out:  # the forked fetch processes inherit this
+            out.write(f"{url.rsplit('/', 1)[1]} {len(body)} {on_loop}\n")
+        return real_parse(body, url, content_type)
+
+    monkeypatch.setattr(digest.ingest, "_parse", parse_and_tell)
+    big = _blog(90) + " " * (digest.ingest._PARSE_ON_LOOP + 1)
+    urls = [feed_server.add("/big.xml", big)]
+    urls += [feed_server.add(f"/b{n}.xml", _blog(n)) for n in range(7)]
+    summary = asyncio.run(fetch_feeds(store, [(u, "") for u in urls], FAST, processes=2))
+    assert summary.count("ok") == 8
+    where = {name: on_loop == "True"
+             for name, _size, on_loop in (line.split() for line in seen.read_text().splitlines())}
+    assert where == {"big.xml": False} | {f"b{n}.xml": True for n in range(7)}
+
+
 def test_slow_parsing_does_not_hold_back_the_next_downloads(
     feed_server: FeedServer, store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -425,6 +453,7 @@ def test_slow_parsing_does_not_hold_back_the_next_downloads(
         return real_parse(body, url, content_type)
 
     monkeypatch.setattr(digest.ingest, "_parse", slow_parse)
+    monkeypatch.setattr(digest.ingest, "_PARSE_ON_LOOP", 0)  # every body a big one
     urls = [feed_server.add(f"/b{n}.xml", _blog(n)) for n in range(16)]
     started = time.monotonic()
     summary = asyncio.run(fetch_feeds(store, [(u, "") for u in urls], FAST, processes=2))

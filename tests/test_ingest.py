@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import re
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -384,23 +385,30 @@ def test_a_fetch_process_that_dies_costs_only_the_feeds_it_had_not_reported(
     assert "Traceback" not in capfd.readouterr().err
 
 
+def told_by_the_fetch_processes(monkeypatch: pytest.MonkeyPatch, out: Path,
+                                tell: Callable[[bytes, str], str]) -> None:
+    """Each parse writes ``tell(body, url)`` as a line of ``out``, from the process
+    and thread it runs on (the forked fetch processes inherit the patch)."""
+    import digest.ingest
+
+    real_parse = digest.ingest._parse
+
+    def parse_and_tell(body: bytes, url: str, content_type: str) -> Any:
+        with out.open("a") as lines:
+            lines.write(tell(body, url) + "\n")
+        return real_parse(body, url, content_type)
+
+    monkeypatch.setattr(digest.ingest, "_parse", parse_and_tell)
+
+
 def test_the_fetch_processes_give_the_writer_the_cores_first(
     feed_server: FeedServer, store: Store, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     """A cold fetch waits for the writer: the processes that feed it run a notch lower."""
     import os
 
-    import digest.ingest
-
-    real_parse = digest.ingest._parse
     seen = tmp_path / "niceness"
-
-    def parse_and_tell(body: bytes, url: str, content_type: str) -> Any:
-        with seen.open("a") as out:  # the forked fetch processes inherit this
-            out.write(f"{os.getpid()} {os.nice(0)}\n")
-        return real_parse(body, url, content_type)
-
-    monkeypatch.setattr(digest.ingest, "_parse", parse_and_tell)
+    told_by_the_fetch_processes(monkeypatch, seen, lambda _b, _u: f"{os.getpid()} {os.nice(0)}")
     urls = [feed_server.add(f"/b{n}.xml", _blog(n)) for n in range(8)]
     summary = asyncio.run(fetch_feeds(store, [(u, "") for u in urls], FAST, processes=2))
     assert summary.count("ok") == 8
@@ -418,23 +426,17 @@ def test_a_small_body_is_parsed_on_the_fetch_loop_and_a_big_one_beside_it(
 
     import digest.ingest
 
-    real_parse = digest.ingest._parse
     seen = tmp_path / "threads"
-
-    def parse_and_tell(body: bytes, url: str, content_type: str) -> Any:
-        on_loop = threading.current_thread() is threading.main_thread()
-        with seen.open("a") as out:  # the forked fetch processes inherit this
-            out.write(f"{url.rsplit('/', 1)[1]} {len(body)} {on_loop}\n")
-        return real_parse(body, url, content_type)
-
-    monkeypatch.setattr(digest.ingest, "_parse", parse_and_tell)
+    told_by_the_fetch_processes(
+        monkeypatch, seen, lambda _b, url: f"{url.rsplit('/', 1)[1]} "
+        f"{threading.current_thread() is threading.main_thread()}")
     big = _blog(90) + " " * (digest.ingest._PARSE_ON_LOOP + 1)
     urls = [feed_server.add("/big.xml", big)]
     urls += [feed_server.add(f"/b{n}.xml", _blog(n)) for n in range(7)]
     summary = asyncio.run(fetch_feeds(store, [(u, "") for u in urls], FAST, processes=2))
     assert summary.count("ok") == 8
     where = {name: on_loop == "True"
-             for name, _size, on_loop in (line.split() for line in seen.read_text().splitlines())}
+             for name, on_loop in (line.split() for line in seen.read_text().splitlines())}
     assert where == {"big.xml": False} | {f"b{n}.xml": True for n in range(7)}
 
 

@@ -351,17 +351,17 @@ def test_the_date_order_is_at_hand_until_another_connection_commits(store: Store
     store.record_fetch(FetchRecord("https://blog/", "ok", 200),
                        [entry(n, title=f"Python {n}") for n in range(1, 10)])
     words = EntryFilter(text="python")
-    assert not store.order_at_hand(words)
+    assert store.order_at_hand(words) is None
     store.entry_rowids(EntryFilter())  # the date order its words are matched against
-    assert store.order_at_hand(words)
-    assert store.order_at_hand(EntryFilter(text="rust"))
-    assert not store.order_at_hand(EntryFilter(text="python", hide_dismissed=False))
+    assert store.order_at_hand(words) == 9
+    assert store.order_at_hand(EntryFilter(text="rust")) == 9
+    assert store.order_at_hand(EntryFilter(text="python", hide_dismissed=False)) is None
     other = Store(store.path)
     other.record_fetch(FetchRecord("https://blog/", "ok", 200), [entry(10, title="Python 10")])
     other.close()
-    assert not store.order_at_hand(words)
+    assert store.order_at_hand(words) is None
     assert len(store.entry_rowids(words)) == 10
-    assert store.order_at_hand(words)
+    assert store.order_at_hand(words) == 10
 
 
 def test_the_inbox_order_is_walked_by_the_collector_once_at_most(store: Store) -> None:

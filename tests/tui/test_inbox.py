@@ -579,6 +579,32 @@ async def test_a_filter_shows_its_whole_order_at_once_when_the_date_order_is_at_
         assert not screen.partial
 
 
+async def test_a_filter_in_a_store_past_one_step_shows_its_first_screenful_first(
+        project: Project, store: Store, monkeypatch) -> None:
+    # Past ONE_STEP entries the whole list grows too long to wait for: even with
+    # the date order at hand, the first screenful is drawn on its own first.
+    import digest.tui.screens.inbox
+
+    monkeypatch.setattr(digest.tui.screens.inbox, "ONE_STEP", 100)
+    store_digest_notes(store)
+    held = HeldWholeOrder(monkeypatch, store)
+    async with make_app(project, store, today=TODAY, poll_interval=3600).run_test(
+            size=(120, 40)) as pilot:
+        app = pilot.app
+        await settle(pilot)
+        await pilot.press("slash", *"digest")
+        for _ in range(300):
+            if held.reading.is_set() and inbox(app).partial:
+                break
+            await pilot.pause(0.01)
+        assert inbox(app).partial
+        assert len(entry_list(app).ids) == FIRST_PAGE
+        held.released.set()
+        await settle(pilot)
+        assert len(entry_list(app).ids) == 260
+        assert not inbox(app).partial
+
+
 async def test_a_filter_shows_its_first_screenful_before_the_whole_order(
         project: Project, store: Store, monkeypatch) -> None:
     # More posts match "digest" than the first page holds, and a commit

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import re
 import threading
+from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 from textual.widgets import Input, Static
@@ -538,12 +541,26 @@ class HeldWholeOrder:
         assert self.released.wait(10)
 
 
-def committed_elsewhere(store: Store) -> None:
-    """A commit by another connection (a fetch process's), which the app has not polled
-    for: the inbox's date order must be read again."""
+@contextlib.asynccontextmanager
+async def unpolled_inbox(project: Project, store: Store) -> AsyncIterator[Any]:
+    """The app on ``store``, settled, its poll for other connections' commits off."""
+    app = make_app(project, store, today=TODAY, poll_interval=3600)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        yield pilot
+
+
+async def typed_past_a_commit_elsewhere(pilot: Any, store: Store) -> None:
+    """"diges" typed in the filter, then a commit by another connection (a fetch
+    process's) that the app has not polled for, then "t": for "digest", the inbox's
+    date order must be read again."""
+    await settle(pilot)
+    await pilot.press("slash", *"diges")
+    await settle(pilot)
     other = Store(store.path)
     other.record_fetch(FetchRecord(BLOG, "ok", 200), [])
     other.close()
+    await pilot.press("t")
 
 
 async def test_a_filter_shows_its_whole_order_at_once_when_the_date_order_is_at_hand(
@@ -553,10 +570,8 @@ async def test_a_filter_shows_its_whole_order_at_once_when_the_date_order_is_at_
     # once, with its count, and no first screenful comes before it.
     store_digest_notes(store)
     held = HeldWholeOrder(monkeypatch, store)
-    async with make_app(project, store, today=TODAY, poll_interval=3600).run_test(
-            size=(120, 40)) as pilot:
+    async with unpolled_inbox(project, store) as pilot:
         app = pilot.app
-        await settle(pilot)
         await pilot.press("slash", *"diges")
         await settle(pilot)
         before = entry_list(app).ids
@@ -588,10 +603,8 @@ async def test_a_filter_in_a_store_past_one_step_shows_its_first_screenful_first
     monkeypatch.setattr(digest.tui.screens.inbox, "ONE_STEP", 100)
     store_digest_notes(store)
     held = HeldWholeOrder(monkeypatch, store)
-    async with make_app(project, store, today=TODAY, poll_interval=3600).run_test(
-            size=(120, 40)) as pilot:
+    async with unpolled_inbox(project, store) as pilot:
         app = pilot.app
-        await settle(pilot)
         await pilot.press("slash", *"digest")
         for _ in range(300):
             if held.reading.is_set() and inbox(app).partial:
@@ -615,11 +628,7 @@ async def test_a_filter_shows_its_first_screenful_before_the_whole_order(
     read_whole = held.read
     app = make_app(project, store, today=TODAY, autosave_delay=0.05, poll_interval=3600)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        await pilot.press("slash", *"diges")
-        await settle(pilot)
-        committed_elsewhere(store)
-        await pilot.press("t")
+        await typed_past_a_commit_elsewhere(pilot, store)
         screen = inbox(app)
         expected = list(read_whole(EntryFilter(text="digest")))
         assert len(expected) == 260
@@ -666,11 +675,7 @@ async def test_the_matches_of_the_whole_order_are_read_beside_the_first_screenfu
     monkeypatch.setattr(store, "list_entries", list_entries)
     app = make_app(project, store, today=TODAY, autosave_delay=0.05, poll_interval=3600)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        await pilot.press("slash", *"diges")
-        await settle(pilot)
-        committed_elsewhere(store)
-        await pilot.press("t")
+        await typed_past_a_commit_elsewhere(pilot, store)
         await settle(pilot)
         assert first_pages == ["digest"]
         assert entry_list(app).ids == store.entry_rowids(EntryFilter(text="digest"))

@@ -17,16 +17,16 @@ from __future__ import annotations
 import argparse
 import json
 import resource
-import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-FEEDFARM = HERE.parents[1] / "shared" / "bench" / "feedfarm.py"
+sys.path.insert(0, str(HERE.parent))
+
+from tests.hostile.farm import Farm  # noqa: E402
 
 # Runs `digest fetch` in this process, the writer's store calls timed.
 _RUN = """
@@ -54,21 +54,6 @@ print(json.dumps({"wall": time.perf_counter() - began, "writer": spent[0]}), fil
 """
 
 
-def start_farm(feeds: int, work: Path) -> tuple[subprocess.Popen[bytes], Path]:
-    opml = work / "farm.opml"
-    log = (work / "farm.log").open("wb")
-    farm = subprocess.Popen(
-        [sys.executable, str(FEEDFARM), "--feeds", str(feeds), "--faults", "off", "--port", "0",
-         "--max-seconds", "7200", "--write-opml", str(opml)],
-        stdout=log, stderr=log, stdin=subprocess.DEVNULL)
-    deadline = time.monotonic() + 300
-    while not opml.exists() or not opml.read_text().rstrip().endswith("</opml>"):
-        if farm.poll() is not None or time.monotonic() > deadline:
-            sys.exit(f"feedfarm did not start; see {work / 'farm.log'}")
-        time.sleep(0.1)
-    return farm, opml
-
-
 def cold_run(root: Path, opml: Path, db: Path) -> dict[str, float]:
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)
@@ -92,21 +77,17 @@ def main() -> None:
     roots = [HERE.parent] + ([args.compare.resolve()] if args.compare else [])
     for root in roots:  # compiled once, as an installed package is
         subprocess.run([sys.executable, "-m", "compileall", "-q", str(root / "digest")], check=True)
-    work = Path(tempfile.mkdtemp(prefix="digest-direct-"))
-    farm, opml = start_farm(args.feeds, work)
     results: dict[Path, list[dict[str, float]]] = {root: [] for root in roots}
-    try:
+    with tempfile.TemporaryDirectory(prefix="digest-direct-") as tmp, Farm(
+            Path(tmp), feeds=args.feeds, faults="off", latency_ms=50, jitter=0.5,
+            max_seconds=7200) as farm:
         for n in range(args.runs):
             for root in roots:
-                figures = cold_run(root, opml, work / "cache.db")
+                figures = cold_run(root, farm.opml, Path(tmp) / "cache.db")
                 results[root].append(figures)
                 print(f"run {n + 1} {root}: wall {figures['wall']:.2f} s, "
                       f"writer {figures['writer']:.2f} s, CPU {figures['cpu']:.2f} s, "
                       f"largest process so far {figures['rss_mb']:.0f} MB", flush=True)
-    finally:
-        farm.terminate()
-        farm.wait()
-        shutil.rmtree(work, ignore_errors=True)
     for root, runs in results.items():
         walls = [r["wall"] for r in runs]
         print(f"{root}: cold wall median {statistics.median(walls):.2f} s "

@@ -56,10 +56,10 @@ if TYPE_CHECKING:
 _BACKLOG_BYTES = 16_000_000
 
 #: A body up to this size is parsed on the fetch process's event loop, which
-#: it holds for at most some 13 ms (20 MB/s); a bigger one in a thread beside
-#: it. Handing every body to a thread cost the process's two threads their
-#: turns with the GIL: a cold run of the farm's 1,000 feeds took 6.1-6.4 s
-#: against 5.8-6.0 s, with 0.3 s more CPU.
+#: it holds for some 13 ms at 20 MB/s; a bigger one in a thread beside it.
+#: Handing every body to a thread cost the process's two threads their turns
+#: with the GIL: a cold run of the farm's 1,000 feeds took 6.1-6.4 s against
+#: 5.8-6.0 s, with 0.3 s more CPU.
 _PARSE_ON_LOOP = 256 * 1024
 
 #: Parsed entries (and outcomes, counted as one each) handed over and not yet

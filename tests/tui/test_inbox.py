@@ -364,7 +364,7 @@ async def test_the_previews_readable_text_is_made_on_the_loaders_thread(
         return real(html)
 
     monkeypatch.setattr(text_module, "html_text", spy)
-    text_module._BODIES.clear()
+    text_module.body_text.cache_clear()
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         for _ in range(3):

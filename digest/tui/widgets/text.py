@@ -10,6 +10,7 @@ as the literal text it is.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 from textual.content import Content
 
@@ -30,30 +31,19 @@ def plain(text: str, style: str = "") -> Content:
     return content.stylize(style) if style else content
 
 
-#: The bodies made last, by (text, html): the preview's loader makes each one on
-#: its thread, so the UI thread only looks it up.
-_BODIES: dict[tuple[str, str], str] = {}
-_BODIES_KEPT = 32
-
-
+@functools.lru_cache(maxsize=32)
 def body_text(text: str, html: str = "") -> str:
     """The readable body of a post: its HTML as text, paragraphs kept, else its plain text.
 
     The stored ``text`` holds the words for the search index, not the layout,
-    so the paragraphs are made here, for the one post on screen (up to a few
-    milliseconds for a long one, hence the cache).
+    so the paragraphs are made here, for the one post on screen: up to a few
+    milliseconds for a long one, so the preview's loader makes it on its
+    thread and the UI thread finds it made.
     """
-    key = (text, html)
-    body = _BODIES.get(key)
-    if body is not None:
-        return body
     body = (html_text(html) if html else "") or text
     body = clean_text(body)
     if len(body) > BODY_LIMIT:
         body = body[:BODY_LIMIT].rsplit(" ", 1)[0] + " …"
-    if len(_BODIES) >= _BODIES_KEPT:
-        _BODIES.pop(next(iter(_BODIES)), None)  # the oldest; another thread may race
-    _BODIES[key] = body
     return body
 
 

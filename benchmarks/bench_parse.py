@@ -2,20 +2,29 @@
 
     python benchmarks/bench_parse.py [--repeat 5] [CORPUS_DIR]
     python benchmarks/bench_parse.py --farm 200      # the fetch benchmark's feeds instead
+    python benchmarks/bench_parse.py --processes 2   # across two forked processes, as fetch does
 
 Prints MB/s for both, as the median of the repeats, and how much of the
 input each of digest's readers took: items read in one go, items replayed
 through the port of feedparser, and documents left to feedparser itself.
 ``--farm N`` builds the first N feeds of ``../shared/bench/feedfarm.py``
 (faults off, seed 1), the documents ``bench_fetch.sh`` serves.
+
+``--processes N`` times the shape a fetch has: N processes forked from a
+warm parent each parse a share of the documents (balanced by size) and send
+every ``ParsedFeed`` back through a pipe, as a fetch process sends its
+results to the one that writes. The time runs from the first fork to the
+last result unpickled, so it includes the forks and the pickling.
 """
 
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import statistics
 import sys
 import time
+from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any
 
@@ -78,6 +87,52 @@ def routes(bodies: list[tuple[str, bytes]]) -> str:
             f"({refused[1] / size:.1%} of the bytes)")
 
 
+def shares(bodies: list[tuple[str, bytes]], count: int) -> list[list[tuple[str, bytes]]]:
+    """``count`` shares of about equal bytes, the largest documents dealt first."""
+    out: list[list[tuple[str, bytes]]] = [[] for _ in range(count)]
+    load = [0] * count
+    for url, body in sorted(bodies, key=lambda doc: -len(doc[1])):
+        lightest = load.index(min(load))
+        out[lightest].append((url, body))
+        load[lightest] += len(body)
+    return out
+
+
+def _parse_share(conn: Connection, share: list[tuple[str, bytes]]) -> None:
+    for url, body in share:
+        conn.send(parse_feed(body, url))
+    conn.send(None)
+    conn.close()
+
+
+def across_processes(bodies: list[tuple[str, bytes]], count: int) -> float:
+    """Seconds for ``count`` forked processes to parse ``bodies`` and hand every result back."""
+    context = multiprocessing.get_context("fork")
+    start = time.perf_counter()
+    readers, workers = [], []
+    for share in shares(bodies, count):
+        reader, sender = context.Pipe(duplex=False)
+        worker = context.Process(target=_parse_share, args=(sender, share))
+        worker.start()
+        sender.close()
+        readers.append(reader)
+        workers.append(worker)
+    received = 0
+    while readers:
+        for conn in wait(readers):
+            assert isinstance(conn, Connection)
+            if conn.recv() is None:
+                readers.remove(conn)
+            else:
+                received += 1
+    took = time.perf_counter() - start
+    for worker in workers:
+        worker.join()
+    if received != len(bodies):
+        raise SystemExit(f"{received} results for {len(bodies)} documents")
+    return took
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("corpus", nargs="?", type=Path, default=DEFAULT)
@@ -85,6 +140,8 @@ def main() -> None:
     ap.add_argument("--farm", type=int, default=0, metavar="N",
                     help="parse the first N feeds of the feed farm instead")
     ap.add_argument("--digest-only", action="store_true", help="skip feedparser")
+    ap.add_argument("--processes", type=int, default=0, metavar="N",
+                    help="also time digest across N forked processes, results piped back")
     args = ap.parse_args()
     bodies = farm(args.farm) if args.farm else corpus(args.corpus)
     size = sum(len(b) for _, b in bodies) / 1e6
@@ -101,6 +158,14 @@ def main() -> None:
                 fn(body, url)
             times.append(time.perf_counter() - start)
         med = statistics.median(times)
+        print(f"{name:<20} median {med:6.2f} s  {size / med:7.1f} MB/s  "
+              f"(min {min(times):.2f}, max {max(times):.2f}, n={args.repeat})")
+    for count in sorted({1, args.processes}) if args.processes else ():
+        # The parent parsed everything above, so each process starts with the
+        # parser imported and its expressions compiled, as a long fetch's are.
+        times = [across_processes(bodies, count) for _ in range(args.repeat)]
+        med = statistics.median(times)
+        name = f"{count} process{'es' if count > 1 else ''}, piped"
         print(f"{name:<20} median {med:6.2f} s  {size / med:7.1f} MB/s  "
               f"(min {min(times):.2f}, max {max(times):.2f}, n={args.repeat})")
 

@@ -605,15 +605,20 @@ class _Port:
             if len(stack) > _MAX_DEPTH:
                 raise _Unsupported("nesting")
             tag = self._xhtml_tag(child)
-            attrs = []
+            attrs: dict[str, str] = {}  # lowercased names: the last of two equal ones wins
             for key, value in child.attrib.items():
-                if key[:1] == "{" or (key.lower() == "base" and not self.baseuri):
-                    raise _Unsupported("attribute in xhtml")
+                if key[:1] == "{":  # xml:lang, xml:space...: feedparser writes them back
+                    namespace, _, local = key[1:].partition("}")
+                    if namespace != _XML_NS:
+                        raise _Unsupported("attribute in xhtml")
+                    key = "xml:" + local
                 key = key.lower()
+                if key in ("base", "xml:base") and not self.baseuri:
+                    raise _Unsupported("attribute in xhtml")
                 if key in ("rel", "type"):
                     value = value.lower()
-                attrs.append(f' {key}="{_xml_escape(value).replace(chr(34), "&quot;")}"')
-            pieces.append(f"<{tag}{''.join(attrs)}>")
+                attrs[key] = f' {key}="{_xml_escape(value).replace(chr(34), "&quot;")}"'
+            pieces.append(f"<{tag}{''.join(attrs.values())}>")
             if child.text:
                 pieces.append(_xml_escape(child.text))
             stack.append((child, iter(child)))

@@ -313,3 +313,30 @@ def test_a_doctype_naming_an_external_dtd_is_read_by_the_fast_path(
     assert [e.title for e in fast.entries] == ["First"]
     with_entity = doc.replace(b'rss-0.91.dtd">', b'rss-0.91.dtd" [<!ENTITY x "y">]>')
     assert fastparse.parse(with_entity, "https://old.example/rss", {}) is None
+
+
+def test_inline_xhtml_with_xml_attributes_is_read_by_the_fast_path(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``xml:lang`` on a paragraph of an Atom XHTML body is common; feedparser writes such
+    attributes back as ``xml:lang="…"``, and so must the fast path, or every such feed is
+    left to feedparser at ten times the cost. Two names equal but for case are one."""
+    doc = (b'<?xml version="1.0" encoding="utf-8"?>\n'
+           b'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="en"><title>Blog</title>'
+           b'<link href="https://blog.example/"/>'
+           b'<entry><title>Hallo</title><id>tag:blog.example,2026:1</id>'
+           b'<link href="https://blog.example/1"/><updated>2026-06-01T10:00:00Z</updated>'
+           b'<content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">'
+           b'<p xml:lang="de" Class="A" class="B">Hallo <a href="/b" xml:lang="fr">Welt</a></p>'
+           b'<pre xml:space="preserve" REL="NoFollow">x  y</pre></div></content></entry></feed>')
+    url = "https://blog.example/feed.atom"
+    read = fastparse.parse(doc, url, {"content-location": url})
+    assert read is not None
+    monkeypatch.setattr(fastparse, "parse", _real_fastparse)
+    fast = parse_feed(doc, url, now=NOW)
+    monkeypatch.setattr(fastparse, "parse", lambda *args: None)
+    slow = parse_feed(doc, url, now=NOW)
+    assert list(_differences(fast, slow)) == []
+    assert fast.entries[0].content_html == (
+        '<p xml:lang="de" class="B">Hallo <a href="/b" xml:lang="fr">Welt</a></p>'
+        '<pre xml:space="preserve" rel="nofollow">x  y</pre>')

@@ -24,6 +24,7 @@ import multiprocessing
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any
@@ -55,6 +56,23 @@ def farm(count: int) -> list[tuple[str, bytes]]:
         factory.build(feed)
         out.append((f"http://127.0.0.1:8787{feed.path}", feed.body))
     return out
+
+
+def timed(run: Callable[[], object], repeat: int) -> list[float]:
+    """Seconds each of ``repeat`` calls of ``run`` took."""
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def report(name: str, times: list[float], megabytes: float, note: str = "") -> None:
+    """One line: the median time and the throughput it gives, then the spread."""
+    med = statistics.median(times)
+    print(f"{name:<28} median {med * 1000:7.1f} ms  {megabytes / med:6.1f} MB/s  "
+          f"({note}min {min(times) * 1000:.1f}, max {max(times) * 1000:.1f} ms, n={len(times)})")
 
 
 def routes(bodies: list[tuple[str, bytes]]) -> str:
@@ -151,23 +169,13 @@ def main() -> None:
     if not args.digest_only:
         tools.append(("feedparser.parse", lambda b, u: feedparser.parse(b)))
     for name, fn in tools:
-        times = []
-        for _ in range(args.repeat):
-            start = time.perf_counter()
-            for url, body in bodies:
-                fn(body, url)
-            times.append(time.perf_counter() - start)
-        med = statistics.median(times)
-        print(f"{name:<20} median {med:6.2f} s  {size / med:7.1f} MB/s  "
-              f"(min {min(times):.2f}, max {max(times):.2f}, n={args.repeat})")
+        report(name, timed(lambda fn=fn: [fn(body, url) for url, body in bodies], args.repeat),
+               size)
     for count in sorted({1, args.processes}) if args.processes else ():
         # The parent parsed everything above, so each process starts with the
         # parser imported and its expressions compiled, as a long fetch's are.
-        times = [across_processes(bodies, count) for _ in range(args.repeat)]
-        med = statistics.median(times)
-        name = f"{count} process{'es' if count > 1 else ''}, piped"
-        print(f"{name:<20} median {med:6.2f} s  {size / med:7.1f} MB/s  "
-              f"(min {min(times):.2f}, max {max(times):.2f}, n={args.repeat})")
+        report(f"{count} process{'es' if count > 1 else ''}, piped",
+               [across_processes(bodies, count) for _ in range(args.repeat)], size)
 
 
 if __name__ == "__main__":

@@ -16,9 +16,7 @@ from __future__ import annotations
 
 import argparse
 import io
-import statistics
 import sys
-import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -26,7 +24,7 @@ from feedparser.datetimes import _parse_date
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_parse import DEFAULT, corpus  # noqa: E402
+from bench_parse import DEFAULT, corpus, report, timed  # noqa: E402
 
 from digest.feeds import fastparse  # noqa: E402
 from digest.feeds.parse import _response_headers, entry_key, parse_feed  # noqa: E402
@@ -92,23 +90,11 @@ def main() -> None:
     print(f"{len(docs)} well-formed documents, {size:.1f} MB")
     for stage, name in ((0, "tree, a dict per item"), (1, "+ fields, date, clean, key"),
                         (2, "+ search text")):
-        times = []
-        for _ in range(args.repeat):
-            start = time.perf_counter()
-            items = read(docs, stage)
-            times.append(time.perf_counter() - start)
-        med = statistics.median(times)
-        print(f"{name:<28} median {med * 1000:6.1f} ms  {size / med:6.1f} MB/s  "
-              f"({items} items, min {min(times) * 1000:.1f}, max {max(times) * 1000:.1f} ms)")
-    times = []
-    for _ in range(args.repeat):
-        start = time.perf_counter()
-        for url, body, _ in docs:
-            parse_feed(body, url)
-        times.append(time.perf_counter() - start)
-    med = statistics.median(times)
-    print(f"{'digest parse_feed':<28} median {med * 1000:6.1f} ms  {size / med:6.1f} MB/s  "
-          f"(the same documents, min {min(times) * 1000:.1f}, max {max(times) * 1000:.1f} ms)")
+        report(name, timed(lambda stage=stage: read(docs, stage), args.repeat), size,
+               f"{read(docs, stage)} items, ")
+    report("digest parse_feed",
+           timed(lambda: [parse_feed(body, url) for url, body, _ in docs], args.repeat), size,
+           "the same documents, ")
 
 
 if __name__ == "__main__":

@@ -542,9 +542,9 @@ class HeldWholeOrder:
 
 
 @contextlib.asynccontextmanager
-async def unpolled_inbox(project: Project, store: Store) -> AsyncIterator[Any]:
+async def unpolled_inbox(project: Project, store: Store, **options: Any) -> AsyncIterator[Any]:
     """The app on ``store``, settled, its poll for other connections' commits off."""
-    app = make_app(project, store, today=TODAY, poll_interval=3600)
+    app = make_app(project, store, today=TODAY, poll_interval=3600, **options)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         yield pilot
@@ -626,8 +626,8 @@ async def test_a_filter_shows_its_first_screenful_before_the_whole_order(
     store_digest_notes(store)
     held = HeldWholeOrder(monkeypatch, store)
     read_whole = held.read
-    app = make_app(project, store, today=TODAY, autosave_delay=0.05, poll_interval=3600)
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with unpolled_inbox(project, store, autosave_delay=0.05) as pilot:
+        app = pilot.app
         await typed_past_a_commit_elsewhere(pilot, store)
         screen = inbox(app)
         expected = list(read_whole(EntryFilter(text="digest")))
@@ -673,8 +673,8 @@ async def test_the_matches_of_the_whole_order_are_read_beside_the_first_screenfu
 
     monkeypatch.setattr(store, "matching", matching)
     monkeypatch.setattr(store, "list_entries", list_entries)
-    app = make_app(project, store, today=TODAY, autosave_delay=0.05, poll_interval=3600)
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with unpolled_inbox(project, store, autosave_delay=0.05) as pilot:
+        app = pilot.app
         await typed_past_a_commit_elsewhere(pilot, store)
         await settle(pilot)
         assert first_pages == ["digest"]

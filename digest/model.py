@@ -62,7 +62,8 @@ class Entry:
     updated: dt.datetime | None = None
     summary_html: str = ""
     content_html: str = ""
-    #: Plain text of the content (or summary), for search and blurbs.
+    #: Plain text of the content (or summary), for search and blurbs. A parsed
+    #: entry may come without it: the store makes it from the body it writes.
     text: str = ""
     categories: tuple[str, ...] = ()
     state: EntryState = "new"

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+import digest.store as store_module
 from digest.model import Entry, Issue, Item, Section
 from digest.store import (
     _MIGRATIONS,
@@ -28,6 +29,7 @@ from digest.store import (
     _week,
     fts_query,
 )
+from digest.textclean import search_text
 
 UTC = dt.UTC
 
@@ -390,6 +392,50 @@ def test_a_batch_goes_in_week_by_week_and_its_first_copy_wins(store: Store) -> N
     assert store.entry("id3").title == "Post 3"  # type: ignore[union-attr]
     assert {r.rowid for r in store.list_entries(EntryFilter(text="post"), limit=100)} == set(
         store.entry_rowids(EntryFilter()))
+
+
+def _bodied(n: int, html: str, updated: dt.datetime | None = None) -> Entry:
+    """An entry as a parser hands it over: a body, and no words of its own."""
+    return dataclasses.replace(entry(n), text="", content_html=html, updated=updated)
+
+
+def test_a_post_written_without_its_words_is_found_by_a_word_of_its_body(
+        store: Store) -> None:
+    store.record_fetch(FetchRecord("f", "ok"), [
+        _bodied(1, "<p>The <b>cryptography</b> release</p><script>evilword()</script>"),
+        dataclasses.replace(entry(2), text="", content_html="",
+                            summary_html="<p>a summary about <i>sqlite</i></p>"),
+        entry(3, text="words given by the feed"),
+    ])
+    assert [r.id for r in store.list_entries(EntryFilter("cryptograph"))] == ["id1"]
+    assert [r.id for r in store.list_entries(EntryFilter("sqlite"))] == ["id2"]
+    assert [r.id for r in store.list_entries(EntryFilter("given"))] == ["id3"]
+    assert store.list_entries(EntryFilter("evilword")) == []
+    assert store.entry("id1").text == "The cryptography release"  # type: ignore[union-attr]
+
+
+def test_words_are_made_only_for_the_posts_written(
+        store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A weekly fetch parses feeds of posts mostly stored already: their words are not
+    made again, unless a fuller, newer copy replaces the body."""
+    made: list[str] = []
+
+    def counting(html: str) -> str:
+        made.append(html)
+        return search_text(html)
+
+    monkeypatch.setattr(store_module, "search_text", counting)
+    day = dt.datetime(2026, 5, 1, tzinfo=UTC)
+    posts = [_bodied(n, f"<p>post {n}</p>", updated=day) for n in range(3)]
+    store.record_fetch(FetchRecord("f", "ok"), posts)
+    assert sorted(made) == ["<p>post 0</p>", "<p>post 1</p>", "<p>post 2</p>"]
+    made.clear()
+    store.record_fetch(FetchRecord("f", "ok"), posts)
+    assert made == []
+    newer = _bodied(1, "<p>post 1, now longer</p>", updated=day + dt.timedelta(days=1))
+    store.record_fetch(FetchRecord("f", "ok"), [*posts[:1], newer, *posts[2:]])
+    assert made == ["<p>post 1, now longer</p>"]
+    assert [r.id for r in store.list_entries(EntryFilter("longer"))] == ["id1"]
 
 
 def test_the_python_week_is_the_sql_week() -> None:

@@ -629,7 +629,7 @@ def _raw_from_feedparser(e: dict[str, Any], base: str, now: dt.datetime) -> _Raw
         updated=_from_struct(dict.get(e, "updated_parsed"), now),
         summary_html=summary_html,
         content_html=content_html,
-        text=search_text(content_html or summary_html),
+        text="",  # the store makes the index's words, for the posts it writes
         categories=_categories(e.get("tags")),
         untitled_key="" if title else html_text(content_html or summary_html)[:200],
     )

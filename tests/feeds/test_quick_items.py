@@ -287,4 +287,4 @@ def test_an_item_let_go_of_inside_inline_xhtml_gives_feedparsers_entry() -> None
     assert fastparse.parse(body, "https://example.org/feed", {}) is not None
     assert fast == slow
     assert fast.entries[0].link == "https://example.org/blog/after"
-    assert "Para 2047" in fast.entries[0].text
+    assert "<p>Para <b>2047</b></p>" in fast.entries[0].content_html

@@ -36,7 +36,7 @@ from feedparser.encodings import RE_XML_DECLARATION, RE_XML_PI_ENCODING, parse_c
 from feedparser.sanitizer import RE_DOCTYPE_PATTERN, RE_ENTITY_PATTERN
 
 from digest.feeds.items import quick_item as _quick_item
-from digest.feeds.port import _MATCH_NS, _MAX_DEPTH, _XHTML, _XLINK_NS, _attrs, _Port, _Unsupported
+from digest.feeds.port import _MAX_DEPTH, _XHTML, _XLINK_NS, _attrs, _Port, _Unsupported
 
 __all__ = ["FastFeed", "parse"]
 
@@ -205,8 +205,6 @@ class _Walker:
             if " " in uri or uri == _XLINK_NS or self.bound.setdefault(prefix, uri) != uri:
                 raise _Unsupported("namespace declaration")
             self.prefixes.setdefault(uri, set()).add(prefix)
-            if not prefix and uri.lower() not in _MATCH_NS:
-                raise _Unsupported("unknown default namespace")
             self.port.track_namespace(prefix or None, uri)
             self.names.clear()
 

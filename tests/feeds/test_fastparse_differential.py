@@ -341,3 +341,31 @@ def test_inline_xhtml_with_xml_attributes_is_read_by_the_fast_path(
     assert fast.entries[0].content_html == (
         '<p xml:lang="de" class="B">Hallo <a href="/b" xml:lang="fr">Welt</a></p>'
         '<pre xml:space="preserve" rel="nofollow">x  y</pre>')
+
+
+@pytest.mark.parametrize("inner", [
+    b"<fileName>show.torrent</fileName><infoHash>AB12</infoHash>",
+    b"<title>Inner title</title><link>https://torrents.example/inner</link>",
+])
+def test_elements_in_an_unknown_default_namespace_are_read_by_the_fast_path(
+    monkeypatch: pytest.MonkeyPatch, inner: bytes,
+) -> None:
+    """ezRSS puts a ``<torrent xmlns="…">`` in each item. feedparser names its children
+    without a prefix, as if they were RSS's own (a ``<title>`` in it is a title), and so
+    must the fast path; it left such feeds to feedparser."""
+    doc = (b'<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel>'
+           b"<title>ezRSS</title><link>https://torrents.example/</link>"
+           b"<item><title>Show 9x13</title><link>https://torrents.example/1</link>"
+           b"<pubDate>Wed, 28 Sep 2011 20:38:21 -0500</pubDate>"
+           b'<torrent xmlns="http://xmlns.ezrss.it/0.1/">' + inner + b"</torrent>"
+           b"<description>Episode 13</description></item>"
+           b"<item><title>Show 9x14</title><link>https://torrents.example/2</link></item>"
+           b"</channel></rss>")
+    url = "https://torrents.example/feed"
+    assert fastparse.parse(doc, url, {"content-location": url}) is not None
+    monkeypatch.setattr(fastparse, "parse", _real_fastparse)
+    fast = parse_feed(doc, url, now=NOW)
+    monkeypatch.setattr(fastparse, "parse", lambda *args: None)
+    slow = parse_feed(doc, url, now=NOW)
+    assert list(_differences(fast, slow)) == []
+    assert [e.title for e in fast.entries] == ["Show 9x13", "Show 9x14"]

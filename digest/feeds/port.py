@@ -171,6 +171,9 @@ _EMAIL = re.compile(
 )
 _LINK_REF = re.compile("&([A-Za-z0-9_]+);")
 _C1 = re.compile("[\x80-\x9f]")
+# The first non-ASCII character of a text, and the one after it: UTF-8 read as
+# Latin-1 starts with a lead byte (\xc2-\xf4) followed by a continuation byte.
+_FIRST_NON_ASCII = re.compile("[^\x00-\x7f](.?)", re.DOTALL)
 _XML_NS = "http://www.w3.org/XML/1998/namespace"
 _XHTML_NS = "http://www.w3.org/1999/xhtml"
 _ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -213,8 +216,12 @@ def _stored(output: str, element: str, base: str, guidislink: bool, rss: bool, m
     if rss and mime == "text/plain" and _looks_like_html(output):
         mime = "text/html"
     if not output.isascii():
-        with contextlib.suppress(UnicodeEncodeError, UnicodeDecodeError):
-            output = output.encode("iso-8859-1").decode("utf-8")
+        first = _FIRST_NON_ASCII.search(output)
+        if first is not None and "\xc2" <= first.group()[0] <= "\xf4" and (
+                "\x80" <= first.group(1) <= "\xbf"):
+            # Anything else fails at that character: feedparser's attempt made only then.
+            with contextlib.suppress(UnicodeEncodeError, UnicodeDecodeError):
+                output = output.encode("iso-8859-1").decode("utf-8")
         if _C1.search(output):
             output = output.translate(_cp1252)
     if clip and len(output) > BODY_CHARS and element in _BODIES:

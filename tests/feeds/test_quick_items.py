@@ -151,6 +151,8 @@ RSS_ITEMS = {
                                             'Ann</creator><x:rank xmlns:x="urn:x">3</x:rank>'
                                             '<title xmlns:y="urn:y">Declared</title>'),
     "mis-decoded utf-8": "<title>cafÃ©</title><description>Ã©tÃ© \x85</description>",
+    "latin-1 text": "<title>café crème</title><description>naïve Ã© \x85</description>",
+    "mis-decoded, then not": "<title>cafÃ© café</title><description>cafÃ</description>",
 }
 ATOM_ENTRIES = {
     "id doubles as link": "<id>https://example.org/p/1</id><title>A</title>",

@@ -126,6 +126,19 @@ def _parse_share(conn: Connection, share: list[tuple[str, bytes]]) -> None:
     conn.close()
 
 
+def _collect(conns: list[Connection]) -> int:
+    """Unpickle every result until each process has sent None; how many came."""
+    received, busy = 0, list(conns)
+    while busy:
+        for ready in wait(busy):
+            assert isinstance(ready, Connection)
+            if ready.recv() is None:
+                busy.remove(ready)
+            else:
+                received += 1
+    return received
+
+
 def across_processes(bodies: list[tuple[str, bytes]], count: int) -> float:
     """Seconds for ``count`` forked processes to parse ``bodies`` and hand every result back."""
     context = multiprocessing.get_context("fork")
@@ -138,14 +151,7 @@ def across_processes(bodies: list[tuple[str, bytes]], count: int) -> float:
         sender.close()
         readers.append(reader)
         workers.append(worker)
-    received = 0
-    while readers:
-        for conn in wait(readers):
-            assert isinstance(conn, Connection)
-            if conn.recv() is None:
-                readers.remove(conn)
-            else:
-                received += 1
+    received = _collect(readers)
     took = time.perf_counter() - start
     for worker in workers:
         worker.join()
@@ -179,14 +185,7 @@ def started_processes(bodies: list[tuple[str, bytes]], count: int, repeat: int) 
         start = time.perf_counter()
         for conn, share in zip(conns, parts, strict=True):
             conn.send(share)
-        received, busy = 0, list(conns)
-        while busy:
-            for ready in wait(busy):
-                assert isinstance(ready, Connection)
-                if ready.recv() is None:
-                    busy.remove(ready)
-                else:
-                    received += 1
+        received = _collect(conns)
         times.append(time.perf_counter() - start)
         if received != len(bodies):
             raise SystemExit(f"{received} results for {len(bodies)} documents")

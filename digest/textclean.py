@@ -21,7 +21,7 @@ from html.parser import HTMLParser
 from typing import Any
 
 __all__ = [
-    "BODY_CHARS", "clean_line", "clean_text", "clip_body", "html_text", "html_to_text",
+    "BODY_CHARS", "clean_line", "clean_text", "clip_body", "html_text", "html_to_text", "is_clean",
     "search_text",
 ]
 
@@ -40,6 +40,15 @@ _ESC_SEQUENCE = (
 _BAD_CHARS = "[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]"
 _DIRTY = re.compile(f"{_ESC_SEQUENCE}|{_BAD_CHARS}")
 _NEEDS_WORK = re.compile(f"[\r\u2028\u2029]|{_BAD_CHARS}")
+
+
+def is_clean(s: str) -> bool:
+    """Would ``clean_text`` give ``s`` back as it is?
+
+    One scan, for a reader that must first read some of those characters its own
+    way (feedparser reads C1 controls as cp1252) and means to clean only then.
+    """
+    return _NEEDS_WORK.search(s) is None
 
 
 def clean_text(s: str) -> str:

@@ -511,12 +511,15 @@ def _html_like(mime: str) -> bool:
     return "html" in mime or not mime
 
 
-def _as_html(value: str, mime: str) -> str:
+def _as_html(value: str, mime: str, *, cleaned: bool = False) -> str:
+    """A body as the HTML digest keeps; ``cleaned`` when the reader cleaned it already."""
     if not value:
         return ""
+    if not cleaned:
+        value = clean_text(value)
     if _html_like(mime):
-        return clean_text(value)
-    return "<p>" + html.escape(clean_text(value)).replace("\n\n", "</p><p>") + "</p>"
+        return value
+    return "<p>" + html.escape(value).replace("\n\n", "</p><p>") + "</p>"
 
 
 # RSS <author> is "email (Name)" by spec; feedparser misreads addresses whose
@@ -589,7 +592,9 @@ def _categories(tags: Any) -> tuple[str, ...]:
     return tuple(dict.fromkeys(names))
 
 
-def _raw_from_feedparser(e: dict[str, Any], base: str, now: dt.datetime) -> _Raw:
+def _raw_from_feedparser(e: dict[str, Any], base: str, now: dt.datetime, *,
+                         cleaned: bool = False) -> _Raw:
+    """``cleaned``: the entry comes from the fast path, whose bodies are cleaned already."""
     link = _canonical(_s(e.get("link")), base)
     guid = clean_line(_s(e.get("id")))
     if not link and guid.lower().startswith(("http://", "https://")) and e.get("guidislink"):
@@ -603,14 +608,14 @@ def _raw_from_feedparser(e: dict[str, Any], base: str, now: dt.datetime) -> _Raw
         )
         if isinstance(best, Mapping):
             content, content_mime = clip_body(_s(best.get("value"))), _s(best.get("type"))
-            content_html = _as_html(content, content_mime)
+            content_html = _as_html(content, content_mime, cleaned=cleaned)
     detail = e.get("summary_detail")
     mime = _s(detail.get("type")) if isinstance(detail, Mapping) else ""
     summary = clip_body(_s(e.get("summary")))
     if summary == content and _html_like(mime) == _html_like(content_mime):
         summary_html = ""  # feedparser copies content into summary; keep one
     else:
-        summary_html = _as_html(summary, mime)
+        summary_html = _as_html(summary, mime, cleaned=cleaned)
         if summary_html == content_html:
             summary_html = ""
     source_title, source_url, source_author = _source(e.get("source"), base, link)
@@ -784,7 +789,8 @@ def _parse_xml(body: bytes, url: str, content_type: str, now: dt.datetime) -> Pa
             error=f'not a feed: "{snippet}" ({why})' if snippet else f"not a feed: {why}"
         )
 
-    raws = [_raw_from_feedparser(e, base, now) for e in fp_entries if isinstance(e, dict)]
+    raws = [_raw_from_feedparser(e, base, now, cleaned=fast is not None)
+            for e in fp_entries if isinstance(e, dict)]
     feed_title = _plain(feed.get("title"), feed.get("title_detail"))
     site_url = _canonical(_s(feed.get("link")), base)
     parsed = ParsedFeed(

@@ -31,7 +31,9 @@ from feedparser.urls import (
 
 from digest.textclean import (
     BODY_CHARS,
+    clean_text,
     clip_body,
+    is_clean,
 )
 
 __all__ = ["add_tag_once", "add_tag_to"]
@@ -208,13 +210,16 @@ def _stored(output: str, element: str, base: str, guidislink: bool, rss: bool, m
             clip: bool) -> tuple[str, str]:
     """``_Port.pop`` from an element's stripped text to the value it stores, and the media
     type after: links made absolute, RSS text that looks like HTML taken as HTML, UTF-8
-    mis-decoded as Latin-1 repaired, C1 controls read as cp1252, and (``clip``) a body
-    past what digest keeps cut, so a feed of huge posts is not held whole until parse.py
-    cuts it the same way."""
+    mis-decoded as Latin-1 repaired, C1 controls read as cp1252, and (``clip``) an
+    entry's body cut past what digest keeps, so a feed of huge posts is not held whole
+    until parse.py cuts it the same way, and cleaned as parse.py cleans a body
+    (``clean_text``): one scan of the body finds both C1 controls and what cleaning
+    removes, where a scan for each read every body twice."""
     if element in _CAN_BE_RELATIVE and output and (element != "id" or guidislink):
         output = _join(base, output)
     if rss and mime == "text/plain" and _looks_like_html(output):
         mime = "text/html"
+    body = clip and element in _BODIES
     if not output.isascii():
         first = _FIRST_NON_ASCII.search(output)
         if first is not None and "\xc2" <= first.group()[0] <= "\xf4" and (
@@ -222,10 +227,13 @@ def _stored(output: str, element: str, base: str, guidislink: bool, rss: bool, m
             # Anything else fails at that character: feedparser's attempt made only then.
             with contextlib.suppress(UnicodeEncodeError, UnicodeDecodeError):
                 output = output.encode("iso-8859-1").decode("utf-8")
-        if _C1.search(output):
+        if not body and _C1.search(output):
             output = output.translate(_cp1252)
-    if clip and len(output) > BODY_CHARS and element in _BODIES:
-        output = clip_body(output)
+    if body:
+        if len(output) > BODY_CHARS:
+            output = clip_body(output)  # reading C1 as cp1252 moves no tag or entity
+        if not is_clean(output):  # C1 controls are among what cleaning removes
+            output = clean_text(output.translate(_cp1252))
     return output, mime
 
 

@@ -369,3 +369,69 @@ def test_elements_in_an_unknown_default_namespace_are_read_by_the_fast_path(
     slow = parse_feed(doc, url, now=NOW)
     assert list(_differences(fast, slow)) == []
     assert [e.title for e in fast.entries] == ["Show 9x13", "Show 9x14"]
+
+
+# Characters a body may spell with references that the terminal must never see, or that
+# feedparser reads its own way first (C1 as cp1252): CR, NEL, an unassigned C1, DEL,
+# the line separator, RLO and LRI.
+_SPELLED = "a&#13;b&#x85;c&#x81;d&#x7f;e&#x2028;f&#x202E;g&#x2066;h"
+_UNSAFE_BODY = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+@pytest.mark.parametrize("item", [
+    f"<description>{_SPELLED}</description>",
+    f"<description>one</description><description>{_SPELLED}</description>",
+    f"<content:encoded>{_SPELLED}</content:encoded><description>s {_SPELLED}</description>",
+    f"<media:description>{_SPELLED}</media:description>",
+    f"<itunes:summary>{_SPELLED}</itunes:summary>",
+    f"<description>{_SPELLED}</description><category>x</category><category>y</category>"
+    "<source url='https://other.example/feed'>Other</source><bogus><x>nested</x></bogus>",
+], ids=["description", "two", "content", "media", "itunes", "replayed"])
+def test_bodies_the_fast_path_cleans_are_what_parse_feed_cleans(
+    monkeypatch: pytest.MonkeyPatch, item: str,
+) -> None:
+    """The fast path cleans an entry's body where it reads C1 controls as cp1252, so the
+    body is scanned once; every way a body comes out of it must be cleaned, and equal to
+    what parse_feed makes of feedparser's."""
+    doc = ('<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0" '
+           'xmlns:content="http://purl.org/rss/1.0/modules/content/" '
+           'xmlns:media="http://search.yahoo.com/mrss/" '
+           'xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd"><channel>'
+           f"<title>T</title><link>https://blog.example/</link><item><title>P</title>"
+           f"<link>https://blog.example/1</link>{item}</item></channel></rss>").encode()
+    url = "https://blog.example/feed"
+    assert fastparse.parse(doc, url, {"content-location": url}) is not None
+    monkeypatch.setattr(fastparse, "parse", _real_fastparse)
+    fast = parse_feed(doc, url, now=NOW)
+    monkeypatch.setattr(fastparse, "parse", lambda *args: None)
+    slow = parse_feed(doc, url, now=NOW)
+    assert list(_differences(fast, slow)) == []
+    (entry,) = fast.entries
+    body = entry.content_html or entry.summary_html
+    assert "…" in body and "a\nb" in body
+    for value in (entry.content_html, entry.summary_html):
+        assert not _UNSAFE_BODY.search(value), value
+
+
+def test_atom_bodies_the_fast_path_cleans_are_what_parse_feed_cleans(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    doc = ('<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">'
+           "<title>T</title><link href='https://blog.example/'/>"
+           f"<entry><title>1</title><id>tag:x,1</id><summary>{_SPELLED}</summary>"
+           f"<content type='html'>{_SPELLED}</content></entry>"
+           "<entry><title>2</title><id>tag:x,2</id><content type='xhtml'>"
+           f"<div xmlns='http://www.w3.org/1999/xhtml'><p>{_SPELLED}</p></div></content>"
+           "</entry></feed>").encode()
+    url = "https://blog.example/feed.atom"
+    assert fastparse.parse(doc, url, {"content-location": url}) is not None
+    monkeypatch.setattr(fastparse, "parse", _real_fastparse)
+    fast = parse_feed(doc, url, now=NOW)
+    monkeypatch.setattr(fastparse, "parse", lambda *args: None)
+    slow = parse_feed(doc, url, now=NOW)
+    assert list(_differences(fast, slow)) == []
+    assert len(fast.entries) == 2
+    for entry in fast.entries:
+        assert "…" in entry.content_html
+        for value in (entry.content_html, entry.summary_html):
+            assert not _UNSAFE_BODY.search(value), value

@@ -26,8 +26,9 @@ from typing import Any
 from urllib.parse import urljoin
 
 import pytest
+from feedparser.datetimes import _parse_date
 
-from digest.feeds import fastparse
+from digest.feeds import fastparse, port
 from digest.feeds.parse import ParsedFeed, parse_feed
 from digest.model import Entry
 from digest.textclean import BODY_CHARS, html_text, html_to_text, search_text
@@ -435,3 +436,19 @@ def test_atom_bodies_the_fast_path_cleans_are_what_parse_feed_cleans(
         assert "…" in entry.content_html
         for value in (entry.content_html, entry.summary_html):
             assert not _UNSAFE_BODY.search(value), value
+
+
+@pytest.mark.parametrize("value", [
+    "2024-06-04T10:00:00Z", "2024-06-04t10:00:00z", "2024-06-04T10:00:00.123456Z",
+    "2024-06-04T10:00:00+02:00", "2024-06-04T23:30:00-05:30", "2024-12-31T23:59:59-01:00",
+    "2024-13-04T10:00:00Z", "2024-06-04T24:00:00Z", "0001-01-01T00:00:00+01:00",
+    "9999-12-31T23:59:59-01:00", "2024-02-30T10:00:00Z", "2024-06-04T10:00:60Z",
+    "2024-06-04T10:00:00-00:00", "2024-06-04T10:00:00+99:99", "2000-02-29T12:00:00+12:45",
+    "2024-06-04T10:00:00+0200", "2024-06-04T10:00:00", "2024-06-04 10:00:00Z",
+    "\u0662\u0660\u0662\u0664-06-04T10:00:00Z",
+])
+def test_the_usual_w3c_date_is_read_as_feedparser_reads_it(value: str) -> None:
+    """The port reads the full W3C date itself; out-of-range fields, overflows and other
+    shapes go to feedparser's readers in feedparser's order."""
+    ours, theirs = port._date(value), _parse_date(value)
+    assert (tuple(ours) if ours else ours) == (tuple(theirs) if theirs else theirs)

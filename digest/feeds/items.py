@@ -17,13 +17,15 @@ from typing import TYPE_CHECKING, Any
 
 from digest.feeds.port import (
     _COPIED_TO_SUMMARY,
+    _ENDS,
     _LINK_REF,
+    _REFUSED,
     _SENSITIVE,
+    _STARTS,
     _XHTML,
     _attrs,
     _date,
     _map_content_type,
-    _Port,
     _save_author,
     _start_link_in,
     _stored,
@@ -82,9 +84,9 @@ def _text_type(attrs: dict[str, str], default: str) -> str:
     return mime
 
 
-def _ignored(port: _Port, name: str) -> None:
+def _ignored(name: str) -> None:
     """Pass over an element the port would store under its own name (never read), or decline."""
-    if name in port._starts or name in port._ends or name in port._refused or name in _SENSITIVE:
+    if name in _STARTS or name in _ENDS or name in _REFUSED or name in _SENSITIVE:
         raise _Decline
 
 
@@ -247,7 +249,7 @@ class _ItemReader:
         elif name in _INERT_TEXT:
             _text_type(attrs, "text/plain")
         elif name not in _INERT:
-            _ignored(self.port, name)
+            _ignored(name)
         self.port.unbase()
 
     def link(self, context: dict[str, Any], attrs: dict[str, str], base: str) -> str | None:
@@ -310,7 +312,7 @@ class _ItemReader:
             if len(part) or (part.tail or "").strip():
                 raise _Decline
             if key is None:
-                _ignored(self.port, name)  # Blogger's <gd:image>, say
+                _ignored(name)  # Blogger's <gd:image>, say
             else:
                 if key == "href":
                     value, _ = self.finish(part.text or "", "href", base)
@@ -335,7 +337,7 @@ class _ItemReader:
             if name in _INERT_TEXT:
                 _text_type(attrs, "text/plain")
             elif name not in _INERT:
-                _ignored(self.port, name)
+                _ignored(name)
             self.port.unbase()
 
     def source(self, entry: dict[str, Any], element: ET.Element, base: str) -> None:

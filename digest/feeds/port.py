@@ -390,115 +390,6 @@ class _Port:
         self._same: dict[str, str] = {}
         self.namespacemap: dict[str | None, str] = {}
         self.namespaces_in_use: dict[str, str] = {}
-        self._starts: dict[str, Callable[[dict[str, str]], None]] = {
-            "rss": self._start_rss, "channel": self._start_channel, "feed": self._start_feed,
-            "image": self._start_image, "textinput": self._start_textinput,
-            "author": self._start_author, "managingeditor": self._start_author,
-            "dc_author": self._start_author, "dc_creator": self._start_author,
-            "itunes_author": self._start_author,
-            "contributor": self._start_contributor, "dc_contributor": self._start_dc_contributor,
-            "name": self._push_name, "itunes_name": self._push_name,
-            "width": self._push_width, "height": self._push_height,
-            "url": self._push_href, "homepage": self._push_href, "uri": self._push_href,
-            "email": self._push_email, "itunes_email": self._push_email,
-            "subtitle": self._start_subtitle, "tagline": self._start_subtitle,
-            "itunes_subtitle": self._start_subtitle,
-            "rights": self._start_rights, "copyright": self._start_rights,
-            "dc_rights": self._start_rights,
-            "item": self._start_item, "entry": self._start_item,
-            "language": self._push_language, "dc_language": self._push_language,
-            "webmaster": self._push_publisher, "dc_publisher": self._push_publisher,
-            "itunes_owner": self._start_itunes_owner,
-            "published": self._push_published, "issued": self._push_published,
-            "pubdate": self._push_published, "dcterms_issued": self._push_published,
-            "updated": self._push_updated, "modified": self._push_updated,
-            "lastbuilddate": self._push_updated, "dc_date": self._push_updated,
-            "dcterms_modified": self._push_updated,
-            "created": self._push_created, "dcterms_created": self._push_created,
-            "expirationdate": self._push_expired,
-            "category": self._start_category, "keywords": self._start_category,
-            "dc_subject": self._start_category, "itunes_category": self._start_itunes_category,
-            "media_category": self._start_media_category,
-            "cloud": self._start_cloud, "link": self._start_link,
-            "guid": self._start_guid, "id": self._start_guid,
-            "title": self._start_title, "dc_title": self._start_title,
-            "media_title": self._start_title,
-            "description": self._start_description, "dc_description": self._start_description,
-            "media_description": self._start_description, "abstract": self._start_abstract,
-            "info": self._start_info, "feedburner_browserfriendly": self._start_info,
-            "generator": self._start_generator,
-            "summary": self._start_summary, "itunes_summary": self._start_summary,
-            "enclosure": self._start_enclosure, "source": self._start_source,
-            "content": self._start_content, "content_encoded": self._start_content_encoded,
-            "fullitem": self._start_content_encoded, "newlocation": self._push_newlocation,
-            "tags": self._push_tags, "media_group": self._ignore,
-            "media_content": self._start_media_content,
-            "media_thumbnail": self._start_media_thumbnail,
-            "media_player": self._start_media_player, "media_rating": self._start_media_rating,
-            "media_credit": self._start_media_credit,
-            "media_restriction": self._start_media_restriction,
-            "media_license": self._start_media_license,
-            "itunes_image": self._start_itunes_image, "itunes_link": self._start_itunes_image,
-            "georss_point": self._start_georss, "georss_line": self._start_georss,
-            "georss_polygon": self._start_georss, "georss_box": self._start_georss,
-            "creativecommons_license": self._start_creativecommons_license,
-            "cc_license": self._start_cc_license,
-        }  # fmt: skip
-        self._ends: dict[str, Callable[[], None]] = {
-            "channel": self._end_channel, "feed": self._end_channel,
-            "image": self._end_image, "textinput": self._end_textinput,
-            "author": self._end_author, "managingeditor": self._end_author,
-            "dc_author": self._end_author, "dc_creator": self._end_author,
-            "itunes_author": self._end_author,
-            "contributor": self._end_contributor, "dc_contributor": self._end_dc_contributor,
-            "name": self._end_name, "itunes_name": self._end_name,
-            "width": self._end_width, "height": self._end_height,
-            "url": self._end_url, "homepage": self._end_url, "uri": self._end_url,
-            "email": self._end_email, "itunes_email": self._end_email,
-            "subtitle": self._end_subtitle, "tagline": self._end_subtitle,
-            "itunes_subtitle": self._end_subtitle,
-            "rights": self._end_rights, "copyright": self._end_rights,
-            "dc_rights": self._end_rights,
-            "item": self._end_item, "entry": self._end_item,
-            "language": self._end_language, "dc_language": self._end_language,
-            "webmaster": self._end_publisher, "dc_publisher": self._end_publisher,
-            "itunes_owner": self._end_itunes_owner,
-            "published": self._end_published, "issued": self._end_published,
-            "pubdate": self._end_published, "dcterms_issued": self._end_published,
-            "updated": self._end_updated, "modified": self._end_updated,
-            "lastbuilddate": self._end_updated, "dc_date": self._end_updated,
-            "dcterms_modified": self._end_updated,
-            "created": self._end_created, "dcterms_created": self._end_created,
-            "expirationdate": self._end_expired,
-            "category": self._end_category, "keywords": self._end_category,
-            "dc_subject": self._end_category, "itunes_category": self._end_category,
-            "media_category": self._end_category,
-            "link": self._end_link, "guid": self._end_guid, "id": self._end_guid,
-            "title": self._end_title, "dc_title": self._end_title,
-            "media_title": self._end_media_title,
-            "description": self._end_description, "dc_description": self._end_description,
-            "media_description": self._end_description, "abstract": self._end_description,
-            "info": self._end_info, "feedburner_browserfriendly": self._end_info,
-            "generator": self._end_generator,
-            "summary": self._end_summary, "itunes_summary": self._end_summary,
-            "source": self._end_source,
-            "content": self._end_content, "content_encoded": self._end_content,
-            "fullitem": self._end_content, "newlocation": self._end_newlocation,
-            "tags": self._end_tags, "media_keywords": self._end_media_keywords,
-            "itunes_keywords": self._end_itunes_keywords,
-            "media_thumbnail": self._end_media_thumbnail,
-            "media_player": self._end_media_player, "media_rating": self._end_media_rating,
-            "media_credit": self._end_media_credit,
-            "media_restriction": self._end_media_restriction,
-            "media_license": self._end_media_license,
-            "itunes_image": self._end_itunes_image, "itunes_link": self._end_itunes_image,
-            "itunes_block": self._end_itunes_block, "itunes_explicit": self._end_itunes_explicit,
-            "georss_point": self._end_georss, "georss_line": self._end_georss,
-            "georss_polygon": self._end_georss, "georss_box": self._end_georss,
-            "creativecommons_license": self._end_creativecommons_license,
-        }  # fmt: skip
-        unported = _HANDLED_BY_FEEDPARSER - set(self._starts) - set(self._ends)
-        self._refused = frozenset(unported)
 
     # --- namespaces and names (parsers/strict.py, mixin.track_namespace) ------
 
@@ -587,10 +478,10 @@ class _Port:
                 self.intextinput = 0
             if tag not in ("title", "link", "description", "url", "href", "width", "height"):
                 self.inimage = 0
-        handler = self._starts.get(name)
+        handler = _STARTS.get(name)
         if handler is not None:
-            handler(attrs_d)
-        elif name in self._refused or name in _SENSITIVE:
+            handler(self, attrs_d)
+        elif name in _REFUSED or name in _SENSITIVE:
             raise _Unsupported(name)
         elif attrs_d:
             self._get_context()[name] = attrs_d  # never read
@@ -598,11 +489,11 @@ class _Port:
             self.push(name, 1)
 
     def end(self, name: str) -> None:
-        handler = self._ends.get(name)
+        handler = _ENDS.get(name)
         if handler is not None:
-            handler()
+            handler(self)
         elif self.elementstack and self.elementstack[-1][0] == name:
-            if name in self._starts:
+            if name in _STARTS:
                 raise _Unsupported(name)
             self.elementstack.pop()  # an unknown element: its value is never read
         self.unbase()
@@ -1319,6 +1210,118 @@ class _Port:
         if value:
             link["href"] = value
         self._get_context().setdefault("links", []).append(link)
+
+
+# The handlers, by the names ``method_name`` gives: built once, not for every document.
+_STARTS: dict[str, Callable[[_Port, dict[str, str]], None]] = {
+        "rss": _Port._start_rss, "channel": _Port._start_channel, "feed": _Port._start_feed,
+        "image": _Port._start_image, "textinput": _Port._start_textinput,
+        "author": _Port._start_author, "managingeditor": _Port._start_author,
+        "dc_author": _Port._start_author, "dc_creator": _Port._start_author,
+        "itunes_author": _Port._start_author,
+        "contributor": _Port._start_contributor, "dc_contributor": _Port._start_dc_contributor,
+        "name": _Port._push_name, "itunes_name": _Port._push_name,
+        "width": _Port._push_width, "height": _Port._push_height,
+        "url": _Port._push_href, "homepage": _Port._push_href, "uri": _Port._push_href,
+        "email": _Port._push_email, "itunes_email": _Port._push_email,
+        "subtitle": _Port._start_subtitle, "tagline": _Port._start_subtitle,
+        "itunes_subtitle": _Port._start_subtitle,
+        "rights": _Port._start_rights, "copyright": _Port._start_rights,
+        "dc_rights": _Port._start_rights,
+        "item": _Port._start_item, "entry": _Port._start_item,
+        "language": _Port._push_language, "dc_language": _Port._push_language,
+        "webmaster": _Port._push_publisher, "dc_publisher": _Port._push_publisher,
+        "itunes_owner": _Port._start_itunes_owner,
+        "published": _Port._push_published, "issued": _Port._push_published,
+        "pubdate": _Port._push_published, "dcterms_issued": _Port._push_published,
+        "updated": _Port._push_updated, "modified": _Port._push_updated,
+        "lastbuilddate": _Port._push_updated, "dc_date": _Port._push_updated,
+        "dcterms_modified": _Port._push_updated,
+        "created": _Port._push_created, "dcterms_created": _Port._push_created,
+        "expirationdate": _Port._push_expired,
+        "category": _Port._start_category, "keywords": _Port._start_category,
+        "dc_subject": _Port._start_category, "itunes_category": _Port._start_itunes_category,
+        "media_category": _Port._start_media_category,
+        "cloud": _Port._start_cloud, "link": _Port._start_link,
+        "guid": _Port._start_guid, "id": _Port._start_guid,
+        "title": _Port._start_title, "dc_title": _Port._start_title,
+        "media_title": _Port._start_title,
+        "description": _Port._start_description, "dc_description": _Port._start_description,
+        "media_description": _Port._start_description, "abstract": _Port._start_abstract,
+        "info": _Port._start_info, "feedburner_browserfriendly": _Port._start_info,
+        "generator": _Port._start_generator,
+        "summary": _Port._start_summary, "itunes_summary": _Port._start_summary,
+        "enclosure": _Port._start_enclosure, "source": _Port._start_source,
+        "content": _Port._start_content, "content_encoded": _Port._start_content_encoded,
+        "fullitem": _Port._start_content_encoded, "newlocation": _Port._push_newlocation,
+        "tags": _Port._push_tags, "media_group": _Port._ignore,
+        "media_content": _Port._start_media_content,
+        "media_thumbnail": _Port._start_media_thumbnail,
+        "media_player": _Port._start_media_player, "media_rating": _Port._start_media_rating,
+        "media_credit": _Port._start_media_credit,
+        "media_restriction": _Port._start_media_restriction,
+        "media_license": _Port._start_media_license,
+        "itunes_image": _Port._start_itunes_image, "itunes_link": _Port._start_itunes_image,
+        "georss_point": _Port._start_georss, "georss_line": _Port._start_georss,
+        "georss_polygon": _Port._start_georss, "georss_box": _Port._start_georss,
+        "creativecommons_license": _Port._start_creativecommons_license,
+        "cc_license": _Port._start_cc_license,
+    }  # fmt: skip
+_ENDS: dict[str, Callable[[_Port], None]] = {
+        "channel": _Port._end_channel, "feed": _Port._end_channel,
+        "image": _Port._end_image, "textinput": _Port._end_textinput,
+        "author": _Port._end_author, "managingeditor": _Port._end_author,
+        "dc_author": _Port._end_author, "dc_creator": _Port._end_author,
+        "itunes_author": _Port._end_author,
+        "contributor": _Port._end_contributor, "dc_contributor": _Port._end_dc_contributor,
+        "name": _Port._end_name, "itunes_name": _Port._end_name,
+        "width": _Port._end_width, "height": _Port._end_height,
+        "url": _Port._end_url, "homepage": _Port._end_url, "uri": _Port._end_url,
+        "email": _Port._end_email, "itunes_email": _Port._end_email,
+        "subtitle": _Port._end_subtitle, "tagline": _Port._end_subtitle,
+        "itunes_subtitle": _Port._end_subtitle,
+        "rights": _Port._end_rights, "copyright": _Port._end_rights,
+        "dc_rights": _Port._end_rights,
+        "item": _Port._end_item, "entry": _Port._end_item,
+        "language": _Port._end_language, "dc_language": _Port._end_language,
+        "webmaster": _Port._end_publisher, "dc_publisher": _Port._end_publisher,
+        "itunes_owner": _Port._end_itunes_owner,
+        "published": _Port._end_published, "issued": _Port._end_published,
+        "pubdate": _Port._end_published, "dcterms_issued": _Port._end_published,
+        "updated": _Port._end_updated, "modified": _Port._end_updated,
+        "lastbuilddate": _Port._end_updated, "dc_date": _Port._end_updated,
+        "dcterms_modified": _Port._end_updated,
+        "created": _Port._end_created, "dcterms_created": _Port._end_created,
+        "expirationdate": _Port._end_expired,
+        "category": _Port._end_category, "keywords": _Port._end_category,
+        "dc_subject": _Port._end_category, "itunes_category": _Port._end_category,
+        "media_category": _Port._end_category,
+        "link": _Port._end_link, "guid": _Port._end_guid, "id": _Port._end_guid,
+        "title": _Port._end_title, "dc_title": _Port._end_title,
+        "media_title": _Port._end_media_title,
+        "description": _Port._end_description, "dc_description": _Port._end_description,
+        "media_description": _Port._end_description, "abstract": _Port._end_description,
+        "info": _Port._end_info, "feedburner_browserfriendly": _Port._end_info,
+        "generator": _Port._end_generator,
+        "summary": _Port._end_summary, "itunes_summary": _Port._end_summary,
+        "source": _Port._end_source,
+        "content": _Port._end_content, "content_encoded": _Port._end_content,
+        "fullitem": _Port._end_content, "newlocation": _Port._end_newlocation,
+        "tags": _Port._end_tags, "media_keywords": _Port._end_media_keywords,
+        "itunes_keywords": _Port._end_itunes_keywords,
+        "media_thumbnail": _Port._end_media_thumbnail,
+        "media_player": _Port._end_media_player, "media_rating": _Port._end_media_rating,
+        "media_credit": _Port._end_media_credit,
+        "media_restriction": _Port._end_media_restriction,
+        "media_license": _Port._end_media_license,
+        "itunes_image": _Port._end_itunes_image, "itunes_link": _Port._end_itunes_image,
+        "itunes_block": _Port._end_itunes_block, "itunes_explicit": _Port._end_itunes_explicit,
+        "georss_point": _Port._end_georss, "georss_line": _Port._end_georss,
+        "georss_polygon": _Port._end_georss, "georss_box": _Port._end_georss,
+        "creativecommons_license": _Port._end_creativecommons_license,
+    }  # fmt: skip
+#: Elements feedparser has handlers for that the port does not model.
+_REFUSED = frozenset(_HANDLED_BY_FEEDPARSER - set(_STARTS) - set(_ENDS))
 
 
 # --- driving the port -------------------------------------------------------------------

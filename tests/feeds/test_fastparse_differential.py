@@ -256,15 +256,22 @@ def _huge_posts_feed(posts: int, chars: int) -> bytes:
     ).encode()
 
 
+def _read_by_both(monkeypatch: pytest.MonkeyPatch, doc: bytes, url: str) -> ParsedFeed:
+    """parse_feed's result with the fast path, checked equal to its result without it."""
+    monkeypatch.setattr(fastparse, "parse", _real_fastparse)
+    fast = parse_feed(doc, url, now=NOW)
+    monkeypatch.setattr(fastparse, "parse", lambda *args: None)
+    slow = parse_feed(doc, url, now=NOW)
+    monkeypatch.setattr(fastparse, "parse", _real_fastparse)
+    assert list(_differences(fast, slow)) == []
+    return fast
+
+
 def test_a_post_larger_than_digest_keeps_is_cut_the_same_way_by_both_readers(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     body = _huge_posts_feed(2, 4 * BODY_CHARS)
-    monkeypatch.setattr(fastparse, "parse", _real_fastparse)
-    fast = parse_feed(body, "https://example.org/feed", now=NOW)
-    monkeypatch.setattr(fastparse, "parse", lambda *args: None)
-    slow = parse_feed(body, "https://example.org/feed", now=NOW)
-    assert list(_differences(fast, slow)) == []
+    fast = _read_by_both(monkeypatch, body, "https://example.org/feed")
     assert len(fast.entries) == 2
     for entry in fast.entries:
         assert len(entry.content_html) <= BODY_CHARS
@@ -308,10 +315,7 @@ def test_a_doctype_naming_an_external_dtd_is_read_by_the_fast_path(
            b"<item><title>First</title><link>https://old.example/1</link>"
            b"<description>It &amp; works</description></item></channel></rss>")
     assert fastparse.parse(doc, "https://old.example/rss", {}) is not None
-    monkeypatch.setattr(fastparse, "parse", _real_fastparse)
-    fast = parse_feed(doc, "https://old.example/rss", now=NOW)
-    monkeypatch.setattr(fastparse, "parse", lambda *args: None)
-    assert list(_differences(fast, parse_feed(doc, "https://old.example/rss", now=NOW))) == []
+    fast = _read_by_both(monkeypatch, doc, "https://old.example/rss")
     assert [e.title for e in fast.entries] == ["First"]
     with_entity = doc.replace(b'rss-0.91.dtd">', b'rss-0.91.dtd" [<!ENTITY x "y">]>')
     assert fastparse.parse(with_entity, "https://old.example/rss", {}) is None
@@ -334,11 +338,7 @@ def test_inline_xhtml_with_xml_attributes_is_read_by_the_fast_path(
     url = "https://blog.example/feed.atom"
     read = fastparse.parse(doc, url, {"content-location": url})
     assert read is not None
-    monkeypatch.setattr(fastparse, "parse", _real_fastparse)
-    fast = parse_feed(doc, url, now=NOW)
-    monkeypatch.setattr(fastparse, "parse", lambda *args: None)
-    slow = parse_feed(doc, url, now=NOW)
-    assert list(_differences(fast, slow)) == []
+    fast = _read_by_both(monkeypatch, doc, url)
     assert fast.entries[0].content_html == (
         '<p xml:lang="de" class="B">Hallo <a href="/b" xml:lang="fr">Welt</a></p>'
         '<pre xml:space="preserve" rel="nofollow">x  y</pre>')
@@ -364,11 +364,7 @@ def test_elements_in_an_unknown_default_namespace_are_read_by_the_fast_path(
            b"</channel></rss>")
     url = "https://torrents.example/feed"
     assert fastparse.parse(doc, url, {"content-location": url}) is not None
-    monkeypatch.setattr(fastparse, "parse", _real_fastparse)
-    fast = parse_feed(doc, url, now=NOW)
-    monkeypatch.setattr(fastparse, "parse", lambda *args: None)
-    slow = parse_feed(doc, url, now=NOW)
-    assert list(_differences(fast, slow)) == []
+    fast = _read_by_both(monkeypatch, doc, url)
     assert [e.title for e in fast.entries] == ["Show 9x13", "Show 9x14"]
 
 
@@ -402,11 +398,7 @@ def test_bodies_the_fast_path_cleans_are_what_parse_feed_cleans(
            f"<link>https://blog.example/1</link>{item}</item></channel></rss>").encode()
     url = "https://blog.example/feed"
     assert fastparse.parse(doc, url, {"content-location": url}) is not None
-    monkeypatch.setattr(fastparse, "parse", _real_fastparse)
-    fast = parse_feed(doc, url, now=NOW)
-    monkeypatch.setattr(fastparse, "parse", lambda *args: None)
-    slow = parse_feed(doc, url, now=NOW)
-    assert list(_differences(fast, slow)) == []
+    fast = _read_by_both(monkeypatch, doc, url)
     (entry,) = fast.entries
     body = entry.content_html or entry.summary_html
     assert "…" in body and "a\nb" in body
@@ -426,11 +418,7 @@ def test_atom_bodies_the_fast_path_cleans_are_what_parse_feed_cleans(
            "</entry></feed>").encode()
     url = "https://blog.example/feed.atom"
     assert fastparse.parse(doc, url, {"content-location": url}) is not None
-    monkeypatch.setattr(fastparse, "parse", _real_fastparse)
-    fast = parse_feed(doc, url, now=NOW)
-    monkeypatch.setattr(fastparse, "parse", lambda *args: None)
-    slow = parse_feed(doc, url, now=NOW)
-    assert list(_differences(fast, slow)) == []
+    fast = _read_by_both(monkeypatch, doc, url)
     assert len(fast.entries) == 2
     for entry in fast.entries:
         assert "…" in entry.content_html

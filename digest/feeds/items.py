@@ -154,7 +154,7 @@ class _ItemReader:
         attrs = self.attrs(child)
         base = self.enter(attrs)
         text = child.text or ""
-        xhtml = _map_content_type(attrs.get("type", "")) == _XHTML
+        xhtml = bool(attrs) and _map_content_type(attrs.get("type", "")) == _XHTML
         if name == "content" and xhtml:
             self.content(entry, text, attrs, "text/plain", base, src=True, xhtml=child)
         elif name in _SUMMARIES and xhtml:

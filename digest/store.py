@@ -54,9 +54,16 @@ def _index_text(html: str | None) -> str:
 
     A parser hands its entries over without them: a weekly fetch parses
     feeds mostly of posts already stored, and only the new (or updated) ones
-    need their words. Called by SQLite, so it never raises.
+    need their words. Called by SQLite inside the write of a whole batch, so
+    it never raises: a post whose words cannot be made is stored without them
+    (its title, author and source are still indexed) rather than lost.
     """
-    return search_text(html) if isinstance(html, str) else ""
+    if not isinstance(html, str):
+        return ""
+    try:
+        return search_text(html)
+    except Exception:  # noqa: BLE001 - one odd body must not fail the batch
+        return ""
 
 
 def _fts_table(key: str, prefix: str) -> str:

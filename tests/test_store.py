@@ -438,6 +438,20 @@ def test_words_are_made_only_for_the_posts_written(
     assert [r.id for r in store.list_entries(EntryFilter("longer"))] == ["id1"]
 
 
+def test_a_post_whose_words_cannot_be_made_is_stored_without_them(
+        store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The words are made inside the write of a whole batch: a failure there must not
+    lose the batch."""
+    def failing(html: str) -> str:
+        raise ValueError("cannot read this body")
+
+    monkeypatch.setattr(store_module, "search_text", failing)
+    assert store.record_fetch(FetchRecord("f", "ok"), [
+        _bodied(1, "<p>odd body</p>"), _bodied(2, "<p>another</p>")]) == 2
+    assert store.entry("id1").text == ""  # type: ignore[union-attr]
+    assert {r.id for r in store.list_entries(EntryFilter("post"))} == {"id1", "id2"}  # titles
+
+
 def test_the_python_week_is_the_sql_week() -> None:
     db = sqlite3.connect(":memory:")
     for value in (0.0, 0.5, -0.5, 604799.9, 604800.0, -604800.5, -1.0, 1.7e9, -2.2e9,

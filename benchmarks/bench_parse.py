@@ -16,8 +16,8 @@ every ``ParsedFeed`` back through a pipe, as a fetch process sends its
 results to the one that writes. Two figures: processes forked for each pass
 (the time runs from the first fork to the last result unpickled), and
 processes started once before the clock, as a fetch starts its own once for
-all its feeds, each handed its share through a pipe at the start of a pass
-(a fetch process downloads its bodies itself, so this pays a copy it does not).
+all its feeds. Those hold their shares from the start, as a fetch process
+holds the bodies it downloaded, and are told to go at the start of each pass.
 """
 
 from __future__ import annotations
@@ -160,8 +160,8 @@ def across_processes(bodies: list[tuple[str, bytes]], count: int) -> float:
     return took
 
 
-def _serve_shares(conn: Connection) -> None:
-    while (share := conn.recv()) is not None:
+def _serve_share(conn: Connection, share: list[tuple[str, bytes]]) -> None:
+    while conn.recv():
         for url, body in share:
             conn.send(parse_feed(body, url))
         conn.send(None)
@@ -172,25 +172,24 @@ def started_processes(bodies: list[tuple[str, bytes]], count: int, repeat: int) 
     and hand every result back."""
     context = multiprocessing.get_context("fork")
     conns, workers = [], []
-    for _ in range(count):
+    for share in shares(bodies, count):
         mine, theirs = context.Pipe()
-        worker = context.Process(target=_serve_shares, args=(theirs,))
+        worker = context.Process(target=_serve_share, args=(theirs, share))
         worker.start()
         theirs.close()
         conns.append(mine)
         workers.append(worker)
-    parts = shares(bodies, count)
     times = []
     for _ in range(repeat):
         start = time.perf_counter()
-        for conn, share in zip(conns, parts, strict=True):
-            conn.send(share)
+        for conn in conns:
+            conn.send(True)
         received = _collect(conns)
         times.append(time.perf_counter() - start)
         if received != len(bodies):
             raise SystemExit(f"{received} results for {len(bodies)} documents")
     for conn in conns:
-        conn.send(None)
+        conn.send(False)
     for worker in workers:
         worker.join()
     return times

@@ -29,6 +29,7 @@ import sys
 import time
 from collections.abc import Callable
 from multiprocessing.connection import Connection, wait
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
 
@@ -119,16 +120,33 @@ def shares(bodies: list[tuple[str, bytes]], count: int) -> list[list[tuple[str, 
     return out
 
 
-def _parse_share(conn: Connection, share: list[tuple[str, bytes]]) -> None:
-    for url, body in share:
-        conn.send(parse_feed(body, url))
-    conn.send(None)
-    conn.close()
+def _serve_share(conn: Connection, share: list[tuple[str, bytes]]) -> None:
+    """Parse the share each time the parent says go, and send every result, then None."""
+    while conn.recv():
+        for url, body in share:
+            conn.send(parse_feed(body, url))
+        conn.send(None)
 
 
-def _collect(conns: list[Connection]) -> int:
-    """Unpickle every result until each process has sent None; how many came."""
-    received, busy = 0, list(conns)
+def _start(bodies: list[tuple[str, bytes]], count: int) -> list[tuple[Connection, BaseProcess]]:
+    """``count`` forked processes, each holding its share, as a fetch process holds the
+    bodies it downloaded."""
+    context = multiprocessing.get_context("fork")
+    started = []
+    for share in shares(bodies, count):
+        mine, theirs = context.Pipe()
+        worker = context.Process(target=_serve_share, args=(theirs, share))
+        worker.start()
+        theirs.close()
+        started.append((mine, worker))
+    return started
+
+
+def _one_pass(started: list[tuple[Connection, BaseProcess]], documents: int) -> None:
+    """Every process parses its share; every result is unpickled here."""
+    for conn, _ in started:
+        conn.send(True)
+    received, busy = 0, [conn for conn, _ in started]
     while busy:
         for ready in wait(busy):
             assert isinstance(ready, Connection)
@@ -136,62 +154,38 @@ def _collect(conns: list[Connection]) -> int:
                 busy.remove(ready)
             else:
                 received += 1
-    return received
+    if received != documents:
+        raise SystemExit(f"{received} results for {documents} documents")
+
+
+def _stop(started: list[tuple[Connection, BaseProcess]]) -> None:
+    for conn, _ in started:
+        conn.send(False)
+    for _, worker in started:
+        worker.join()
 
 
 def across_processes(bodies: list[tuple[str, bytes]], count: int) -> float:
-    """Seconds for ``count`` forked processes to parse ``bodies`` and hand every result back."""
-    context = multiprocessing.get_context("fork")
+    """Seconds for ``count`` processes forked now to parse ``bodies`` and hand every
+    result back."""
     start = time.perf_counter()
-    readers, workers = [], []
-    for share in shares(bodies, count):
-        reader, sender = context.Pipe(duplex=False)
-        worker = context.Process(target=_parse_share, args=(sender, share))
-        worker.start()
-        sender.close()
-        readers.append(reader)
-        workers.append(worker)
-    received = _collect(readers)
+    started = _start(bodies, count)
+    _one_pass(started, len(bodies))
     took = time.perf_counter() - start
-    for worker in workers:
-        worker.join()
-    if received != len(bodies):
-        raise SystemExit(f"{received} results for {len(bodies)} documents")
+    _stop(started)
     return took
-
-
-def _serve_share(conn: Connection, share: list[tuple[str, bytes]]) -> None:
-    while conn.recv():
-        for url, body in share:
-            conn.send(parse_feed(body, url))
-        conn.send(None)
 
 
 def started_processes(bodies: list[tuple[str, bytes]], count: int, repeat: int) -> list[float]:
     """Seconds per pass for ``count`` processes started before the clock to parse ``bodies``
     and hand every result back."""
-    context = multiprocessing.get_context("fork")
-    conns, workers = [], []
-    for share in shares(bodies, count):
-        mine, theirs = context.Pipe()
-        worker = context.Process(target=_serve_share, args=(theirs, share))
-        worker.start()
-        theirs.close()
-        conns.append(mine)
-        workers.append(worker)
+    started = _start(bodies, count)
     times = []
     for _ in range(repeat):
         start = time.perf_counter()
-        for conn in conns:
-            conn.send(True)
-        received = _collect(conns)
+        _one_pass(started, len(bodies))
         times.append(time.perf_counter() - start)
-        if received != len(bodies):
-            raise SystemExit(f"{received} results for {len(bodies)} documents")
-    for conn in conns:
-        conn.send(False)
-    for worker in workers:
-        worker.join()
+    _stop(started)
     return times
 
 

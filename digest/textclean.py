@@ -58,7 +58,7 @@ def clean_text(s: str) -> str:
     and the Unicode line/paragraph separators all become ``\\n`` so that later
     code can rely on one line terminator.
     """
-    if not s or _NEEDS_WORK.search(s) is None:
+    if not s or is_clean(s):
         return s
     if "\r" in s:
         s = s.replace("\r\n", "\n").replace("\r", "\n")

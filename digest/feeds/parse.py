@@ -858,7 +858,7 @@ def _parse_json_feed(body: bytes, url: str, now: dt.datetime) -> ParsedFeed:
         content_html = clean_text(clip_body(_s(item.get("content_html"))))
         content_text = clean_text(clip_body(_s(item.get("content_text"))))
         if not content_html and content_text:
-            content_html = _as_html(content_text, "text/plain")
+            content_html = _as_html(content_text, "text/plain", cleaned=True)
         summary = clean_text(clip_body(_s(item.get("summary"))))
         title = _json_line(item.get("title"))
         raws.append(
@@ -871,7 +871,7 @@ def _parse_json_feed(body: bytes, url: str, now: dt.datetime) -> ParsedFeed:
                 source_url="",
                 published=_from_string(_s(item.get("date_published")), now),
                 updated=_from_string(_s(item.get("date_modified")), now),
-                summary_html=_as_html(summary, "text/plain") if summary else "",
+                summary_html=_as_html(summary, "text/plain", cleaned=True) if summary else "",
                 content_html=content_html,
                 text=content_text or search_text(content_html) or summary,
                 categories=_categories(item.get("tags")),
